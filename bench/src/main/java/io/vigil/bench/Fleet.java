@@ -1,0 +1,115 @@
+package io.vigil.bench;
+
+import io.vigil.schemas.Labels;
+import io.vigil.schemas.SeriesIds;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A simulated fleet: hosts placed in data centres, clusters and racks, each reporting the same set
+ * of series. Pure and deterministic: the same sizes give the same hosts and series.
+ *
+ * <p>Placement: 40 hosts per rack, 10 racks per cluster, 4 clusters per data centre (a small fleet
+ * fills the first racks of the first data centre, as a real one grows).
+ */
+public final class Fleet {
+    static final int HOSTS_PER_RACK = 40;
+    static final int RACKS_PER_CLUSTER = 10;
+    static final int CLUSTERS_PER_DC = 4;
+
+    /** The metrics every host reports, in order; beyond these, series repeat per device. */
+    private static final List<Metric> METRICS =
+            List.of(
+                    new Metric("node_cpu_usage_ratio", Kind.GAUGE, 0.35, 0.25),
+                    new Metric("node_memory_used_bytes", Kind.GAUGE, 24e9, 6e9),
+                    new Metric("node_load1", Kind.GAUGE, 2.0, 1.5),
+                    new Metric("node_filesystem_used_ratio", Kind.GAUGE, 0.55, 0.05),
+                    new Metric("node_network_receive_bytes_total", Kind.COUNTER, 0, 1.2e6),
+                    new Metric("node_network_transmit_bytes_total", Kind.COUNTER, 0, 0.9e6),
+                    new Metric("node_disk_io_time_seconds_total", Kind.COUNTER, 0, 0.2),
+                    new Metric("node_processes_running", Kind.GAUGE, 180, 20),
+                    new Metric("node_power_watts", Kind.GAUGE, 310, 40),
+                    new Metric("node_temperature_celsius", Kind.GAUGE, 55, 8));
+
+    /** How a metric behaves over time. */
+    public enum Kind {
+        /** Moves around a level. */
+        GAUGE,
+        /** Only grows (by about {@code spread} per second). */
+        COUNTER
+    }
+
+    /** A metric name and the shape of its values. */
+    public record Metric(String name, Kind kind, double level, double spread) {}
+
+    /** One host and its place in the fleet. */
+    public record Host(String name, String dc, String cluster, String rack) {}
+
+    /** One series: a host's metric, with its labels and id. */
+    public record Series(
+            int index, Host host, Metric metric, Map<String, String> labels, long id) {}
+
+    private final List<Host> hosts;
+    private final List<Series> series;
+
+    /**
+     * @param hostCount number of hosts
+     * @param seriesPerHost series each host reports
+     */
+    public Fleet(int hostCount, int seriesPerHost) {
+        if (hostCount < 1 || seriesPerHost < 1) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "a fleet needs hosts (%s) and series per host (%s) >= 1",
+                            hostCount, seriesPerHost));
+        }
+        List<Host> builtHosts = new ArrayList<>(hostCount);
+        List<Series> builtSeries = new ArrayList<>(hostCount * seriesPerHost);
+        for (int h = 0; h < hostCount; h++) {
+            Host host = hostAt(h);
+            builtHosts.add(host);
+            for (int s = 0; s < seriesPerHost; s++) {
+                Metric metric = METRICS.get(s % METRICS.size());
+                Map<String, String> labels = new TreeMap<>();
+                labels.put(Labels.HOST, host.name());
+                labels.put(Labels.DC, host.dc());
+                labels.put(Labels.CLUSTER, host.cluster());
+                labels.put(Labels.RACK, host.rack());
+                if (s >= METRICS.size()) {
+                    labels.put("device", "dev" + (s / METRICS.size()));
+                }
+                Map<String, String> frozen = Collections.unmodifiableMap(labels);
+                builtSeries.add(
+                        new Series(
+                                builtSeries.size(),
+                                host,
+                                metric,
+                                frozen,
+                                SeriesIds.of(metric.name(), frozen)));
+            }
+        }
+        this.hosts = List.copyOf(builtHosts);
+        this.series = List.copyOf(builtSeries);
+    }
+
+    private static Host hostAt(int index) {
+        int rack = index / HOSTS_PER_RACK;
+        int cluster = rack / RACKS_PER_CLUSTER;
+        int dc = cluster / CLUSTERS_PER_DC;
+        String dcName = "dc" + (dc + 1);
+        String clusterName = dcName + "-c" + (cluster % CLUSTERS_PER_DC + 1);
+        String rackName = clusterName + "-r" + (rack % RACKS_PER_CLUSTER + 1);
+        return new Host(String.format("host-%06d", index), dcName, clusterName, rackName);
+    }
+
+    public List<Host> hosts() {
+        return hosts;
+    }
+
+    public List<Series> series() {
+        return series;
+    }
+}

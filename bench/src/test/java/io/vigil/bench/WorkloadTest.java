@@ -1,0 +1,98 @@
+package io.vigil.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class WorkloadTest {
+    private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
+    private static final Instant FIVE_MINUTES_LATER = T0.plus(Duration.ofMinutes(5));
+
+    @Test
+    void placesHostsInTheHierarchy() {
+        Fleet fleet = new Fleet(900, 2);
+
+        assertThat(fleet.hosts().get(0).rack()).isEqualTo("dc1-c1-r1");
+        assertThat(fleet.hosts().get(40).rack()).isEqualTo("dc1-c1-r2");
+        assertThat(fleet.hosts().get(400).cluster()).isEqualTo("dc1-c2");
+        assertThat(fleet.hosts().get(899).dc()).isEqualTo("dc1");
+        assertThat(fleet.series()).hasSize(1_800);
+        assertThat(fleet.series().stream().map(Fleet.Series::id).distinct()).hasSize(1_800);
+    }
+
+    @Test
+    void isReproducibleFromItsSeed() {
+        Workload a =
+                new Workload(
+                        new Fleet(5, 3), Duration.ofSeconds(10), 7, 0.1, Duration.ofSeconds(4));
+        Workload b =
+                new Workload(
+                        new Fleet(5, 3), Duration.ofSeconds(10), 7, 0.1, Duration.ofSeconds(4));
+
+        assertThat(a.deliveries(T0, FIVE_MINUTES_LATER))
+                .extracting(Workload.Delivery::sample)
+                .isEqualTo(
+                        b.deliveries(T0, FIVE_MINUTES_LATER).stream()
+                                .map(Workload.Delivery::sample)
+                                .toList());
+    }
+
+    @Test
+    void deliversEverySampleOnceWithSomeOutOfOrder() {
+        Fleet fleet = new Fleet(20, 5);
+        Workload workload =
+                new Workload(fleet, Duration.ofSeconds(10), 1, 0.05, Duration.ofSeconds(25));
+
+        List<Workload.Delivery> deliveries = workload.deliveries(T0, FIVE_MINUTES_LATER);
+
+        assertThat(deliveries).hasSize(100 * 30);
+        Set<String> keys = new HashSet<>();
+        deliveries.forEach(d -> keys.add(d.series().id() + "@" + d.sample().getTimestamp()));
+        assertThat(keys).hasSize(deliveries.size());
+        long outOfOrder = 0;
+        long maxSeen = Long.MIN_VALUE;
+        for (Workload.Delivery delivery : deliveries) {
+            if (delivery.sample().getTimestamp() < maxSeen) {
+                outOfOrder++;
+            }
+            maxSeen = Math.max(maxSeen, delivery.sample().getTimestamp());
+        }
+        assertThat(outOfOrder).isPositive();
+        assertThat(deliveries)
+                .allSatisfy(
+                        d ->
+                                assertThat(d.deliverAt() - d.sample().getTimestamp())
+                                        .isBetween(0L, 25_000L));
+    }
+
+    @Test
+    void countersNeverDecrease() {
+        Fleet fleet = new Fleet(1, 10);
+        Workload workload = new Workload(fleet, Duration.ofSeconds(1), 3, 0, Duration.ZERO);
+        Fleet.Series counter =
+                fleet.series().stream()
+                        .filter(s -> s.metric().kind() == Fleet.Kind.COUNTER)
+                        .findFirst()
+                        .orElseThrow();
+
+        double previous = -1;
+        for (long tick = 1_000_000; tick < 1_000_600; tick++) {
+            double value = workload.value(counter, tick);
+            assertThat(value).isGreaterThanOrEqualTo(previous);
+            previous = value;
+        }
+    }
+
+    @Test
+    void stepMatchesTheRequestedRate() {
+        Fleet fleet = new Fleet(100, 10);
+
+        assertThat(FleetSimulator.stepFor(fleet, 1_000)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(FleetSimulator.stepFor(fleet, 100)).isEqualTo(Duration.ofSeconds(10));
+    }
+}

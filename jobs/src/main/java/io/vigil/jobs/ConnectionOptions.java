@@ -1,0 +1,86 @@
+package io.vigil.jobs;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import io.vigil.connectors.kafka.KafkaSettings;
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+
+/** Where every Vigil job finds Kafka and Cassandra. */
+public final class ConnectionOptions {
+    public static final ConfigOption<String> KAFKA_BOOTSTRAP_SERVERS =
+            key("vigil.kafka.bootstrap-servers")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Kafka brokers, host:port[,host:port...].");
+
+    public static final ConfigOption<List<String>> CASSANDRA_CONTACT_POINTS =
+            key("vigil.cassandra.contact-points")
+                    .stringType()
+                    .asList()
+                    .noDefaultValue()
+                    .withDescription("Cassandra nodes, host:port;host:port.");
+
+    public static final ConfigOption<String> CASSANDRA_LOCAL_DATACENTER =
+            key("vigil.cassandra.local-datacenter")
+                    .stringType()
+                    .defaultValue("datacenter1")
+                    .withDescription("The Cassandra data centre this job writes to.");
+
+    public static final ConfigOption<String> CASSANDRA_REPLICATION =
+            key("vigil.cassandra.replication")
+                    .stringType()
+                    .defaultValue("{'class': 'SimpleStrategy', 'replication_factor': 1}")
+                    .withDescription(
+                            "Replication of the vigil keyspace if the job creates it, as CQL;"
+                                    + " production uses NetworkTopologyStrategy.");
+
+    public static final ConfigOption<Boolean> CASSANDRA_MIGRATE =
+            key("vigil.cassandra.migrate")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Apply the versioned CQL schema (idempotent) before the job starts.");
+
+    private ConnectionOptions() {}
+
+    /** The Kafka settings of a configuration; fails naming the missing option. */
+    public static KafkaSettings kafka(Configuration conf) {
+        return KafkaSettings.of(required(conf, KAFKA_BOOTSTRAP_SERVERS));
+    }
+
+    /** The Cassandra contact points of a configuration; fails naming the missing option. */
+    public static List<InetSocketAddress> cassandraContactPoints(Configuration conf) {
+        return required(conf, CASSANDRA_CONTACT_POINTS).stream()
+                .map(ConnectionOptions::address)
+                .toList();
+    }
+
+    static InetSocketAddress address(String hostAndPort) {
+        int colon = hostAndPort.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException(String.format("'%s' is not host:port", hostAndPort));
+        }
+        return InetSocketAddress.createUnresolved(
+                hostAndPort.substring(0, colon),
+                Integer.parseInt(hostAndPort.substring(colon + 1)));
+    }
+
+    /** The value of a required option, or an error that names it. */
+    public static <T> T required(Configuration conf, ConfigOption<T> option) {
+        return conf.getOptional(option)
+                .orElseThrow(
+                        () ->
+                                new IllegalArgumentException(
+                                        String.format(
+                                                "missing option %s; pass it as --%s <value>",
+                                                option.key(), option.key())));
+    }
+
+    /** A configuration of the {@code --key value} program arguments. */
+    public static Configuration fromArgs(String[] args) {
+        return Configuration.fromMap(org.apache.flink.util.ParameterTool.fromArgs(args).toMap());
+    }
+}

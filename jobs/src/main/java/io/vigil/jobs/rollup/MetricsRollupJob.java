@@ -1,0 +1,110 @@
+package io.vigil.jobs.rollup;
+
+import io.vigil.connectors.kafka.DeadLetterSplitter;
+import io.vigil.connectors.kafka.DeadLetters;
+import io.vigil.jobs.rollup.functions.WindowRollupFunction;
+import io.vigil.jobs.rollup.records.Rollup;
+import io.vigil.schemas.DeadLetter;
+import io.vigil.schemas.MetricSample;
+import io.vigil.schemas.SeriesIds;
+import java.time.Duration;
+import java.util.Objects;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.types.Either;
+
+/**
+ * metrics-rollup: raw samples to per-series rollups (count, sum, min, max, last) over tumbling
+ * event-time windows.
+ *
+ * <pre>
+ *   samples (Kafka) -> split dead letters -> key by series -> window rollup -> rollups_1m (Cassandra)
+ *                            |                                    |
+ *                            '---- undecodable ----+---- late ----'-> vigil.deadletter (Kafka)
+ * </pre>
+ *
+ * <p>The job receives its source and sinks; {@link MetricsRollupJobMain} wires the real Kafka and
+ * Cassandra connectors, tests wire their own. Event time comes from the samples with a bounded
+ * out-of-orderness per Kafka partition, and idle partitions do not hold the watermark back.
+ */
+public final class MetricsRollupJob {
+    static final String NAME = "vigil metrics-rollup";
+
+    private final Source<Either<DeadLetter, MetricSample>, ?, ?> samples;
+    private final Sink<Rollup> rollups;
+    private final Sink<DeadLetter> deadLetters;
+    private final Configuration options;
+
+    /**
+     * @param samples decoded samples or dead letters, for example from {@code
+     *     KafkaConnectors.source(kafka, Topics.METRIC_SAMPLES, groupId)}
+     * @param rollups where finished windows go
+     * @param deadLetters where undecodable and late samples go
+     * @param options {@link RollupOptions}
+     */
+    public MetricsRollupJob(
+            Source<Either<DeadLetter, MetricSample>, ?, ?> samples,
+            Sink<Rollup> rollups,
+            Sink<DeadLetter> deadLetters,
+            Configuration options) {
+        this.samples = Objects.requireNonNull(samples, "samples");
+        this.rollups = Objects.requireNonNull(rollups, "rollups");
+        this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    /** Adds the job's operators to {@code env}. */
+    public void build(StreamExecutionEnvironment env) {
+        Duration window = options.get(RollupOptions.WINDOW);
+        WatermarkStrategy<Either<DeadLetter, MetricSample>> watermarks =
+                WatermarkStrategy.<Either<DeadLetter, MetricSample>>forBoundedOutOfOrderness(
+                                options.get(RollupOptions.OUT_OF_ORDERNESS))
+                        // Dead letters carry no event time; MIN_VALUE never moves a watermark.
+                        .withTimestampAssigner(
+                                (record, kafkaTimestamp) ->
+                                        record.isRight()
+                                                ? record.right().getTimestamp()
+                                                : Long.MIN_VALUE)
+                        .withIdleness(options.get(RollupOptions.IDLENESS));
+
+        DataStream<Either<DeadLetter, MetricSample>> records =
+                env.fromSource(samples, watermarks, "Kafka: samples")
+                        .uid("metrics-rollup-samples-source")
+                        .name("Kafka: samples");
+
+        SingleOutputStreamOperator<MetricSample> decoded =
+                records.process(new DeadLetterSplitter<MetricSample>())
+                        .returns(new AvroTypeInfo<>(MetricSample.class))
+                        .uid("metrics-rollup-split-dead-letters")
+                        .name("Split off undecodable samples");
+
+        SingleOutputStreamOperator<Rollup> rolledUp =
+                decoded.keyBy(SeriesIds::of, Types.LONG)
+                        .process(new WindowRollupFunction(window))
+                        .returns(Rollup.TYPE)
+                        .uid("metrics-rollup-window")
+                        .name("Roll up per series and " + window.toMinutes() + " min");
+
+        rolledUp.sinkTo(rollups).uid("metrics-rollup-rollups-sink").name("Cassandra: rollups_1m");
+
+        decoded.getSideOutput(DeadLetters.TAG)
+                .union(rolledUp.getSideOutput(DeadLetters.TAG))
+                .sinkTo(deadLetters)
+                .uid("metrics-rollup-dead-letter-sink")
+                .name("Kafka: dead letters");
+    }
+
+    /** Builds and runs the job until it ends or is cancelled. */
+    public JobExecutionResult execute(StreamExecutionEnvironment env) throws Exception {
+        build(env);
+        return env.execute(NAME);
+    }
+}

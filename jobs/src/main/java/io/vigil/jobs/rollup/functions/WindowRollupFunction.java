@@ -1,0 +1,107 @@
+package io.vigil.jobs.rollup.functions;
+
+import io.vigil.connectors.kafka.DeadLetters;
+import io.vigil.jobs.rollup.Descriptors;
+import io.vigil.jobs.rollup.records.Rollup;
+import io.vigil.jobs.rollup.records.RollupAccumulator;
+import io.vigil.schemas.AvroCodec;
+import io.vigil.schemas.MetricSample;
+import io.vigil.schemas.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Aggregates the samples of one series (the key: its series id) into tumbling event-time windows
+ * and emits one {@link Rollup} per window when the watermark passes its end.
+ *
+ * <p>Written as a process function rather than with the window API so that its state is exactly one
+ * map entry per open window and one timer per open window, both removed when the window fires, and
+ * so that a late sample leaves with a precise reason. Several windows of a series can be open at
+ * once while the watermark lags behind out-of-order samples.
+ *
+ * <p>A sample is late when its window has already been emitted (its end is at or below the
+ * watermark). It is counted in {@code lateSamples} and sent to the dead letters with reason {@code
+ * late}: rewriting an emitted row with a partial aggregate would be worse than keeping the sample
+ * aside.
+ */
+public final class WindowRollupFunction extends KeyedProcessFunction<Long, MetricSample, Rollup> {
+    private static final long serialVersionUID = 1L;
+
+    private final long windowMillis;
+    private final AvroCodec<MetricSample> codec = Topics.METRIC_SAMPLES.codec();
+
+    private transient MapState<Long, RollupAccumulator> openWindows;
+    private transient Counter lateSamples;
+
+    /**
+     * @param window length of the tumbling windows, for example one minute
+     */
+    public WindowRollupFunction(Duration window) {
+        if (window.toMillis() <= 0) {
+            throw new IllegalArgumentException("window must be at least 1 ms, was " + window);
+        }
+        this.windowMillis = window.toMillis();
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        openWindows = getRuntimeContext().getMapState(Descriptors.OPEN_WINDOWS);
+        lateSamples = getRuntimeContext().getMetricGroup().counter("lateSamples");
+    }
+
+    @Override
+    public void processElement(MetricSample sample, Context ctx, Collector<Rollup> out)
+            throws Exception {
+        long start = Math.floorDiv(sample.getTimestamp(), windowMillis) * windowMillis;
+        long lastMillisOfWindow = start + windowMillis - 1;
+        long watermark = ctx.timerService().currentWatermark();
+        if (lastMillisOfWindow <= watermark) {
+            lateSamples.inc();
+            ctx.output(DeadLetters.TAG, lateSample(sample, ctx.getCurrentKey(), start, watermark));
+            return;
+        }
+        RollupAccumulator window = openWindows.get(start);
+        if (window == null) {
+            window = new RollupAccumulator();
+            ctx.timerService().registerEventTimeTimer(lastMillisOfWindow);
+        }
+        window.add(sample.getName(), sample.getLabels(), sample.getValue(), sample.getTimestamp());
+        openWindows.put(start, window);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Rollup> out)
+            throws Exception {
+        long start = timestamp + 1 - windowMillis;
+        RollupAccumulator window = openWindows.get(start);
+        if (window != null) {
+            out.collect(window.toRollup(ctx.getCurrentKey(), start));
+            openWindows.remove(start);
+        }
+    }
+
+    private io.vigil.schemas.DeadLetter lateSample(
+            MetricSample sample, long seriesId, long windowStart, long watermark) {
+        String reason =
+                String.format(
+                        "late: sample at %s belongs to the window [%s, %s) that was already"
+                                + " written (watermark %s)",
+                        Instant.ofEpochMilli(sample.getTimestamp()),
+                        Instant.ofEpochMilli(windowStart),
+                        Instant.ofEpochMilli(windowStart + windowMillis),
+                        Instant.ofEpochMilli(watermark));
+        return DeadLetters.of(
+                Topics.METRIC_SAMPLES,
+                null,
+                null,
+                reason,
+                Topics.METRIC_SAMPLES.keyFormat().encode(seriesId),
+                codec.encode(sample),
+                System.currentTimeMillis());
+    }
+}

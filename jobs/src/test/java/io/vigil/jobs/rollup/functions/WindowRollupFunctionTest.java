@@ -1,0 +1,141 @@
+package io.vigil.jobs.rollup.functions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.connectors.kafka.DeadLetters;
+import io.vigil.jobs.rollup.records.Rollup;
+import io.vigil.schemas.DeadLetter;
+import io.vigil.schemas.MetricSample;
+import io.vigil.schemas.SeriesIds;
+import io.vigil.schemas.Topics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class WindowRollupFunctionTest {
+    private static final long T0 = 1_764_064_800_000L; // 2025-11-25T10:00:00Z, a minute boundary
+    private static final long ONE_MINUTE = 60_000;
+    private static final long ONE_MINUTE_LATER = T0 + ONE_MINUTE;
+    private static final long TWO_MINUTES_LATER = T0 + 2 * ONE_MINUTE;
+    private static final Map<String, String> WEB_1 = Map.of("host", "web-1");
+    private static final Map<String, String> WEB_2 = Map.of("host", "web-2");
+
+    private KeyedOneInputStreamOperatorTestHarness<Long, MetricSample, Rollup> harness;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new WindowRollupFunction(Duration.ofMinutes(1))),
+                        SeriesIds::of,
+                        Types.LONG);
+        harness.open();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        harness.close();
+    }
+
+    private static MetricSample cpu(Map<String, String> host, long timestamp, double value) {
+        return new MetricSample("cpu", host, value, timestamp);
+    }
+
+    private void process(MetricSample sample) throws Exception {
+        harness.processElement(sample, sample.getTimestamp());
+    }
+
+    @Test
+    void aggregatesOneWindowPerSeriesWhenTheWatermarkPassesItsEnd() throws Exception {
+        process(cpu(WEB_1, T0 + 1_000, 4));
+        process(cpu(WEB_1, T0 + 30_000, 10));
+        process(cpu(WEB_1, T0 + 20_000, -2)); // out of order: not the last value
+        process(cpu(WEB_2, T0 + 5_000, 7));
+
+        harness.processWatermark(ONE_MINUTE_LATER - 2);
+        assertThat(harness.extractOutputValues()).isEmpty();
+
+        harness.processWatermark(ONE_MINUTE_LATER - 1);
+
+        long web1 = SeriesIds.of("cpu", WEB_1);
+        long web2 = SeriesIds.of("cpu", WEB_2);
+        assertThat(harness.extractOutputValues())
+                .containsExactlyInAnyOrder(
+                        new Rollup(web1, "cpu", WEB_1, T0, 3, 12, -2, 10, 10),
+                        new Rollup(web2, "cpu", WEB_2, T0, 1, 7, 7, 7, 7));
+    }
+
+    @Test
+    void keepsSeveralWindowsOpenWhileTheWatermarkLags() throws Exception {
+        process(cpu(WEB_1, T0 + 59_000, 1));
+        process(cpu(WEB_1, ONE_MINUTE_LATER + 1_000, 2));
+        process(cpu(WEB_1, T0 + 59_500, 3)); // still on time: the watermark has not moved
+
+        harness.processWatermark(TWO_MINUTES_LATER - 1);
+
+        long web1 = SeriesIds.of("cpu", WEB_1);
+        assertThat(harness.extractOutputValues())
+                .containsExactly(
+                        new Rollup(web1, "cpu", WEB_1, T0, 2, 4, 1, 3, 3),
+                        new Rollup(web1, "cpu", WEB_1, ONE_MINUTE_LATER, 1, 2, 2, 2, 2));
+    }
+
+    @Test
+    void sendsLateSamplesToTheDeadLettersWithAReason() throws Exception {
+        process(cpu(WEB_1, T0 + 1_000, 4));
+        harness.processWatermark(ONE_MINUTE_LATER);
+
+        MetricSample late = cpu(WEB_1, T0 + 2_000, 99);
+        process(late);
+
+        assertThat(harness.extractOutputValues()).hasSize(1);
+        List<DeadLetter> deadLetters =
+                harness.getSideOutput(DeadLetters.TAG).stream()
+                        .map(StreamRecord::getValue)
+                        .toList();
+        assertThat(deadLetters).hasSize(1);
+        DeadLetter deadLetter = deadLetters.get(0);
+        assertThat(deadLetter.getReason()).startsWith("late: ").contains("already written");
+        assertThat(deadLetter.getSourceTopic()).isEqualTo(Topics.METRIC_SAMPLES.name());
+        byte[] raw = new byte[deadLetter.getRaw().remaining()];
+        deadLetter.getRaw().get(raw);
+        assertThat(Topics.METRIC_SAMPLES.codec().decode(raw)).isEqualTo(late);
+        // The late sample opened no window.
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void cleansUpStateAndTimersOnceEveryWindowFired() throws Exception {
+        for (int i = 0; i < 120; i++) {
+            process(cpu(i % 2 == 0 ? WEB_1 : WEB_2, T0 + i * 1_000L, i));
+        }
+        assertThat(harness.numEventTimeTimers()).isEqualTo(4);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+
+        harness.processWatermark(TWO_MINUTES_LATER - 1);
+
+        assertThat(harness.extractOutputValues()).hasSize(4);
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void laterArrivalWinsLastAmongEqualTimestamps() throws Exception {
+        process(cpu(WEB_1, T0 + 1_000, 1));
+        process(cpu(WEB_1, T0 + 1_000, 2));
+        harness.processWatermark(ONE_MINUTE_LATER);
+
+        assertThat(harness.extractOutputValues())
+                .singleElement()
+                .extracting(r -> r.last)
+                .isEqualTo(2.0);
+    }
+}
