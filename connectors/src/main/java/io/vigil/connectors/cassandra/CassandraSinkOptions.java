@@ -1,0 +1,88 @@
+package io.vigil.connectors.cassandra;
+
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/**
+ * Configuration of {@link CassandraSink}s, for jobs that read their settings from a {@code
+ * Configuration} and hand it to {@link CassandraSink.Builder#options}. The defaults here are the
+ * builder's defaults too, so they are written down once.
+ */
+public final class CassandraSinkOptions {
+
+    /** Where to find Cassandra; the driver discovers the rest of the cluster from these. */
+    public static final ConfigOption<List<String>> CONTACT_POINTS =
+            ConfigOptions.key("vigil.cassandra.contact-points")
+                    .stringType()
+                    .asList()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Cassandra nodes to connect to first, as host:port, e.g."
+                                    + " 'cassandra-1:9042;cassandra-2:9042'.");
+
+    /** The data centre whose nodes coordinate writes; the driver requires it to be explicit. */
+    public static final ConfigOption<String> LOCAL_DATACENTER =
+            ConfigOptions.key("vigil.cassandra.local-datacenter")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Name of the Cassandra data centre local to the job, e.g."
+                                    + " 'datacenter1'.");
+
+    public static final ConfigOption<String> KEYSPACE =
+            ConfigOptions.key("vigil.cassandra.keyspace")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Keyspace for unqualified table names in the sink's statement.");
+
+    public static final ConfigOption<Integer> MAX_IN_FLIGHT_REQUESTS =
+            ConfigOptions.key("vigil.cassandra.sink.max-in-flight-requests")
+                    .intType()
+                    .defaultValue(256)
+                    .withDescription(
+                            "Writes one sink subtask may have outstanding, retries included;"
+                                    + " when reached, the sink backpressures the job.");
+
+    public static final ConfigOption<Integer> MAX_RETRIES =
+            ConfigOptions.key("vigil.cassandra.sink.max-retries")
+                    .intType()
+                    .defaultValue(10)
+                    .withDescription(
+                            "Retries of a write that failed with a retryable error (timeout,"
+                                    + " unavailable, overloaded) before the job fails.");
+
+    public static final ConfigOption<Duration> INITIAL_BACKOFF =
+            ConfigOptions.key("vigil.cassandra.sink.initial-backoff")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(100))
+                    .withDescription(
+                            "Backoff ceiling before the first retry; it doubles per retry.");
+
+    public static final ConfigOption<Duration> MAX_BACKOFF =
+            ConfigOptions.key("vigil.cassandra.sink.max-backoff")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription("Upper bound of the backoff between two retries.");
+
+    public static final ConfigOption<Duration> REQUEST_TIMEOUT =
+            ConfigOptions.key("vigil.cassandra.sink.request-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription(
+                            "How long the driver waits for one write before failing it (and the"
+                                    + " sink retrying it).");
+
+    public static final ConfigOption<DefaultConsistencyLevel> CONSISTENCY_LEVEL =
+            ConfigOptions.key("vigil.cassandra.sink.consistency-level")
+                    .enumType(DefaultConsistencyLevel.class)
+                    .defaultValue(DefaultConsistencyLevel.LOCAL_QUORUM)
+                    .withDescription(
+                            "Consistency level of the writes. LOCAL_QUORUM keeps an acknowledged"
+                                    + " row when one replica of the local data centre dies.");
+
+    private CassandraSinkOptions() {}
+}

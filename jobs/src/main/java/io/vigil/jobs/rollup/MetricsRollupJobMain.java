@@ -1,0 +1,82 @@
+package io.vigil.jobs.rollup;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.vigil.connectors.cassandra.CqlMigrator;
+import io.vigil.connectors.kafka.KafkaConnectors;
+import io.vigil.connectors.kafka.KafkaSettings;
+import io.vigil.jobs.ConnectionOptions;
+import io.vigil.schemas.DeadLetter;
+import io.vigil.schemas.MetricSample;
+import io.vigil.schemas.Topics;
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.types.Either;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Entry point of metrics-rollup on a Flink cluster: wires the real Kafka and Cassandra connectors
+ * from {@code --key value} program arguments.
+ *
+ * <pre>
+ * flink run -c io.vigil.jobs.rollup.MetricsRollupJobMain vigil-jobs.jar \
+ *     --vigil.kafka.bootstrap-servers kafka-1:9092 \
+ *     --vigil.cassandra.contact-points cassandra-1:9042;cassandra-2:9042 \
+ *     --vigil.cassandra.local-datacenter dc1
+ * </pre>
+ */
+public final class MetricsRollupJobMain {
+    private static final Logger LOG = LoggerFactory.getLogger(MetricsRollupJobMain.class);
+
+    private MetricsRollupJobMain() {}
+
+    public static void main(String[] args) throws Exception {
+        Configuration options = ConnectionOptions.fromArgs(args);
+        KafkaSettings kafka = ConnectionOptions.kafka(options);
+        List<InetSocketAddress> cassandra = ConnectionOptions.cassandraContactPoints(options);
+        String datacenter = options.get(ConnectionOptions.CASSANDRA_LOCAL_DATACENTER);
+
+        if (options.get(ConnectionOptions.CASSANDRA_MIGRATE)) {
+            migrate(cassandra, datacenter, options.get(ConnectionOptions.CASSANDRA_REPLICATION));
+        }
+
+        OffsetsInitializer start =
+                options.getOptional(RollupOptions.STARTING_TIMESTAMP)
+                        .map(OffsetsInitializer::timestamp)
+                        .orElse(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
+        KafkaSource<Either<DeadLetter, MetricSample>> samples =
+                KafkaConnectors.source(
+                        kafka, Topics.METRIC_SAMPLES, options.get(RollupOptions.GROUP_ID), start);
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        new MetricsRollupJob(
+                        samples,
+                        RollupRows.sink(cassandra, datacenter),
+                        KafkaConnectors.deadLetterSink(kafka),
+                        options)
+                .execute(env);
+    }
+
+    private static void migrate(
+            List<InetSocketAddress> contactPoints, String datacenter, String replication) {
+        try (CqlSession session =
+                CqlSession.builder()
+                        .withClassLoader(MetricsRollupJobMain.class.getClassLoader())
+                        .addContactPoints(contactPoints)
+                        .withLocalDatacenter(datacenter)
+                        .build()) {
+            List<?> applied =
+                    CqlMigrator.builder()
+                            .session(session)
+                            .replication(replication)
+                            .build()
+                            .migrate();
+            LOG.info("Cassandra schema up to date ({} scripts applied now)", applied.size());
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.vigil.cli;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import io.vigil.bench.SampleWriter;
+import io.vigil.connectors.kafka.KafkaSettings;
+import io.vigil.schemas.Topics;
+import io.vigil.stack.FlinkRestClient;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The live progress of {@code vigil up}: samples the fleet sent, rollup rows in Cassandra, the
+ * rollup job's consumer lag and its state, every five seconds.
+ */
+final class Progress {
+    private static final Duration EVERY = Duration.ofSeconds(5);
+
+    private final CqlSession session;
+    private final KafkaSettings kafka;
+    private final FlinkRestClient flink;
+    private final String jobId;
+    private final SampleWriter writer;
+    private final String groupId;
+
+    Progress(
+            CqlSession session,
+            KafkaSettings kafka,
+            FlinkRestClient flink,
+            String jobId,
+            SampleWriter writer,
+            String groupId) {
+        this.session = session;
+        this.kafka = kafka;
+        this.flink = flink;
+        this.jobId = jobId;
+        this.writer = writer;
+        this.groupId = groupId;
+    }
+
+    /** Prints progress until {@code deadlineNanos} (null: never) or until {@code stopped}. */
+    void showUntil(Long deadlineNanos, CountDownLatch stopped) throws InterruptedException {
+        System.out.printf(
+                "%-10s %15s %13s %14s  %s%n",
+                "time", "samples sent", "rollup rows", "consumer lag", "job");
+        try (Admin admin = Admin.create(kafka.toProperties())) {
+            while (deadlineNanos == null || System.nanoTime() < deadlineNanos) {
+                if (stopped.await(EVERY.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+                System.out.printf(
+                        "%-10s %,15d %,13d %,14d  %s%n",
+                        UpCommand.now(),
+                        writer.acknowledged(),
+                        rollupRows(),
+                        lag(admin),
+                        jobState());
+            }
+        }
+    }
+
+    private long rollupRows() {
+        try {
+            return session.execute(
+                            SimpleStatement.newInstance("SELECT count(*) FROM vigil.rollups_1m")
+                                    .setTimeout(Duration.ofSeconds(10)))
+                    .one()
+                    .getLong(0);
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Samples in Kafka the job has not committed yet (offsets are committed on checkpoints). */
+    private long lag(Admin admin) {
+        try {
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            int partitions =
+                    admin.describeTopics(java.util.List.of(Topics.METRIC_SAMPLES.name()))
+                            .allTopicNames()
+                            .get()
+                            .get(Topics.METRIC_SAMPLES.name())
+                            .partitions()
+                            .size();
+            for (int p = 0; p < partitions; p++) {
+                latest.put(
+                        new TopicPartition(Topics.METRIC_SAMPLES.name(), p), OffsetSpec.latest());
+            }
+            long lag = 0;
+            for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end :
+                    admin.listOffsets(latest).all().get().entrySet()) {
+                OffsetAndMetadata done = committed.get(end.getKey());
+                lag += end.getValue().offset() - (done == null ? 0 : done.offset());
+            }
+            return lag;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private String jobState() {
+        try {
+            return flink.jobState(jobId);
+        } catch (Exception e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+}

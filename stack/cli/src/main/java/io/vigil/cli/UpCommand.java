@@ -1,0 +1,210 @@
+package io.vigil.cli;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.vigil.bench.Fleet;
+import io.vigil.bench.FleetSimulator;
+import io.vigil.bench.SampleWriter;
+import io.vigil.bench.Workload;
+import io.vigil.connectors.cassandra.CqlMigrator;
+import io.vigil.connectors.kafka.KafkaSettings;
+import io.vigil.connectors.kafka.TopicAdmin;
+import io.vigil.schemas.Topics;
+import io.vigil.stack.FlinkRestClient;
+import io.vigil.stack.LocalStack;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code vigil up}: starts the local stack, applies the Cassandra schema, creates the topics,
+ * submits the jobs to the Flink session cluster, starts a simulated fleet and shows live progress
+ * until Ctrl-C (or {@code --duration}), then stops everything it started.
+ */
+@Command(name = "up", description = "Start Vigil on the local stack and show live progress.")
+final class UpCommand implements Callable<Integer> {
+    static final String ROLLUP_GROUP = "vigil-metrics-rollup";
+    private static final String ROLLUP_MAIN = "io.vigil.jobs.rollup.MetricsRollupJobMain";
+
+    @ParentCommand VigilCli cli;
+
+    @Option(
+            names = "--hosts",
+            defaultValue = "100",
+            description = "Simulated hosts (default ${DEFAULT-VALUE}).")
+    int hosts;
+
+    @Option(
+            names = "--series-per-host",
+            defaultValue = "10",
+            description = "Series per simulated host (default ${DEFAULT-VALUE}).")
+    int seriesPerHost;
+
+    @Option(
+            names = "--rate",
+            defaultValue = "1000",
+            description = "Samples per second of the simulated fleet (default ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(
+            names = "--task-managers",
+            defaultValue = "1",
+            description = "Flink TaskManager processes (default ${DEFAULT-VALUE}).")
+    int taskManagers;
+
+    @Option(
+            names = "--duration",
+            description =
+                    "Stop by itself after this long (ISO-8601, e.g. PT5M); default: until Ctrl-C.")
+    Duration duration;
+
+    @Override
+    public Integer call() throws Exception {
+        Path dataDir = cli.dataDir();
+        Path jobJar = jobJar(cli.home);
+        Console.say(
+                "starting Kafka, Cassandra and a Flink session cluster (data and logs in %s)",
+                dataDir);
+        LocalStack stack =
+                LocalStack.builder()
+                        .dataDir(dataDir)
+                        .withKafka()
+                        .withCassandra()
+                        .withFlink(taskManagers)
+                        .build();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread shutdown =
+                new Thread(
+                        () -> {
+                            Console.say("stopping...");
+                            stack.close();
+                            stopped.countDown();
+                        },
+                        "vigil-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdown);
+        stack.start();
+        StatusCommand.print(stack.dataDir());
+
+        KafkaSettings kafka = KafkaSettings.of(stack.kafkaBootstrapServers());
+        try (CqlSession session =
+                CqlSession.builder()
+                        .addContactPoint(stack.cassandraContactPoint())
+                        .withLocalDatacenter(stack.cassandraLocalDatacenter())
+                        .build()) {
+            int applied = CqlMigrator.builder().session(session).build().migrate().size();
+            Console.say("Cassandra schema up to date (%d scripts applied)", applied);
+
+            List<String> created =
+                    new TopicAdmin(kafka, 4, (short) 1, Duration.ofDays(3))
+                            .createMissing(Topics.ALL);
+            Console.say("Kafka topics ready (%d created)", created.size());
+
+            FlinkRestClient flink = stack.flinkSession();
+            String jarId = flink.uploadJar(jobJar);
+            String jobId =
+                    flink.runJar(
+                            jarId,
+                            ROLLUP_MAIN,
+                            List.of(
+                                    "--vigil.kafka.bootstrap-servers",
+                                            stack.kafkaBootstrapServers(),
+                                    "--vigil.cassandra.contact-points",
+                                            hostAndPort(stack.cassandraContactPoint()),
+                                    "--vigil.cassandra.local-datacenter",
+                                            stack.cassandraLocalDatacenter(),
+                                    "--vigil.rollup.group-id", ROLLUP_GROUP),
+                            2);
+            Console.say("submitted metrics-rollup as Flink job %s", jobId);
+
+            Fleet fleet = new Fleet(hosts, seriesPerHost);
+            Duration step = FleetSimulator.stepFor(fleet, rate);
+            try (SampleWriter writer = new SampleWriter(stack.kafkaBootstrapServers())) {
+                FleetSimulator simulator =
+                        new FleetSimulator(
+                                new Workload(fleet, step, 1, 0, Duration.ZERO),
+                                step,
+                                writer,
+                                Clock.systemUTC());
+                Thread fleetThread = startFleet(simulator);
+                Console.say(
+                        "simulated fleet: %d hosts x %d series, every series each %d ms",
+                        hosts, seriesPerHost, step.toMillis());
+                Console.say(
+                        "Flink UI %s   CQL %s   Kafka %s",
+                        stack.flinkRestUri(),
+                        hostAndPort(stack.cassandraContactPoint()),
+                        stack.kafkaBootstrapServers());
+                Console.say(
+                        "Ctrl-C stops everything; `./vigil status` in another terminal shows the"
+                                + " processes");
+                new Progress(session, kafka, flink, jobId, writer, ROLLUP_GROUP)
+                        .showUntil(
+                                duration == null ? null : System.nanoTime() + duration.toNanos(),
+                                stopped);
+                fleetThread.interrupt();
+            }
+        }
+        // Reached only with --duration: stop everything, as Ctrl-C would.
+        Runtime.getRuntime().removeShutdownHook(shutdown);
+        shutdown.run();
+        return 0;
+    }
+
+    private static Thread startFleet(FleetSimulator simulator) {
+        Thread thread =
+                new Thread(
+                        () -> {
+                            try {
+                                simulator.run(
+                                        Duration.ofDays(365),
+                                        () -> Thread.currentThread().isInterrupted());
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            } catch (RuntimeException e) {
+                                Console.say("simulated fleet stopped: %s", e.getMessage());
+                            }
+                        },
+                        "vigil-fleet");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    static String hostAndPort(java.net.InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
+    }
+
+    /** The shaded job jar of this checkout. */
+    static Path jobJar(Path home) throws IOException {
+        Path target = home.resolve("jobs/target");
+        try (Stream<Path> files = Files.list(target)) {
+            return files.filter(p -> p.getFileName().toString().matches("vigil-jobs-.*\\.jar"))
+                    .findFirst()
+                    .orElseThrow(
+                            () ->
+                                    new IllegalStateException(
+                                            "no job jar in "
+                                                    + target
+                                                    + "; build with mvn install -DskipTests"));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalStateException(
+                    "no job jar: " + target + " does not exist; build with mvn install -DskipTests",
+                    e);
+        }
+    }
+
+    /** Formats one progress line now and then. */
+    static LocalTime now() {
+        return LocalTime.now().truncatedTo(ChronoUnit.SECONDS);
+    }
+}
