@@ -5,20 +5,14 @@ import io.vigil.stack.process.Loopback;
 import io.vigil.stack.process.ProcessSpec;
 import io.vigil.stack.process.ReadinessCheck;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yaml.snakeyaml.DumperOptions;
@@ -93,13 +87,6 @@ final class CassandraNode {
                     // As in jvm17-server.options: Netty may use Unsafe for direct buffers.
                     "-Dio.netty.tryReflectionSetAccessible=true");
 
-    /** Where the build put the path of the slf4j-api that logback 1.2 can bind to. */
-    private static final String SLF4J_PATH_RESOURCE = "io/vigil/stack/cassandra/slf4j-api.path";
-
-    private static final Pattern SLF4J_API = Pattern.compile("slf4j-api-(\\d+)\\.[^/]*\\.jar");
-    private static final Pattern LOGBACK_CLASSIC =
-            Pattern.compile("logback-classic-(\\d+)\\.(\\d+)[^/]*\\.jar");
-
     private final StackLayout layout;
     private final Path java;
     private final int nativePort;
@@ -131,16 +118,10 @@ final class CassandraNode {
             throw new UncheckedIOException(
                     String.format("Cannot write the Cassandra configuration in %s", dir), e);
         }
-        List<Path> runtimeClasspath = RuntimeClasspath.load(NAME);
-        Optional<List<Path>> fixedClasspath =
-                withLogbackCompatibleSlf4j(runtimeClasspath, slf4jForLogback());
-        // Without a working logging binding Cassandra logs nothing, so only the port can tell.
         ReadinessCheck readiness =
-                fixedClasspath.isPresent()
-                        ? ReadinessCheck.allOf(
-                                ReadinessCheck.logLine(logFile, READY_LOG_LINE),
-                                ReadinessCheck.tcpPort(nativePort))
-                        : ReadinessCheck.tcpPort(nativePort);
+                ReadinessCheck.allOf(
+                        ReadinessCheck.logLine(logFile, READY_LOG_LINE),
+                        ReadinessCheck.tcpPort(nativePort));
         List<String> command =
                 JavaCommand.builder(java)
                         .jvmOptions(JVM_OPTIONS)
@@ -154,7 +135,7 @@ final class CassandraNode {
                         // A single node has no gossip to wait for: saves about 30 s per start.
                         .systemProperty("cassandra.skip_wait_for_gossip_to_settle", 0)
                         .systemProperty("logback.configurationFile", logbackConfig)
-                        .classpath(fixedClasspath.orElse(runtimeClasspath))
+                        .classpath(RuntimeClasspath.load(NAME))
                         .mainClass(MAIN_CLASS)
                         .build();
         return ProcessSpec.builder(NAME)
@@ -237,63 +218,6 @@ final class CassandraNode {
                         "  </root>",
                         "</configuration>")
                 + "\n";
-    }
-
-    /**
-     * Cassandra 5.0 logs through logback 1.2, an slf4j 1.7 binding. slf4j-api 2 ignores such
-     * bindings, so with the slf4j-api 2 that Maven's dependency management puts on the runtime
-     * class path, Cassandra logs nothing at all. This swaps in the slf4j-api 1.7 given.
-     *
-     * @return the class path to use, or empty if it has the mismatch and no replacement exists
-     */
-    static Optional<List<Path>> withLogbackCompatibleSlf4j(
-            List<Path> classpath, Optional<Path> slf4jForLogback) {
-        int slf4jIndex = -1;
-        boolean logback12 = false;
-        for (int i = 0; i < classpath.size(); i++) {
-            String file = classpath.get(i).getFileName().toString();
-            Matcher slf4j = SLF4J_API.matcher(file);
-            if (slf4j.matches() && Integer.parseInt(slf4j.group(1)) >= 2) {
-                slf4jIndex = i;
-            }
-            Matcher logback = LOGBACK_CLASSIC.matcher(file);
-            if (logback.matches()
-                    && Integer.parseInt(logback.group(1)) == 1
-                    && Integer.parseInt(logback.group(2)) <= 2) {
-                logback12 = true;
-            }
-        }
-        if (slf4jIndex < 0 || !logback12) {
-            return Optional.of(classpath);
-        }
-        if (slf4jForLogback.isEmpty()) {
-            LOG.warn(
-                    "Cassandra's class path has {} which cannot bind logback 1.2, and no"
-                            + " slf4j-api 1.7 was found: Cassandra will log nothing",
-                    classpath.get(slf4jIndex));
-            return Optional.empty();
-        }
-        LOG.debug(
-                "Starting Cassandra with {} instead of {}",
-                slf4jForLogback.get(),
-                classpath.get(slf4jIndex));
-        List<Path> fixed = new ArrayList<>(classpath);
-        fixed.set(slf4jIndex, slf4jForLogback.get());
-        return Optional.of(List.copyOf(fixed));
-    }
-
-    /** The slf4j-api 1.7 jar the build made sure is in the local repository, if it is there. */
-    private static Optional<Path> slf4jForLogback() {
-        try (InputStream in =
-                CassandraNode.class.getClassLoader().getResourceAsStream(SLF4J_PATH_RESOURCE)) {
-            if (in == null) {
-                return Optional.empty();
-            }
-            Path jar = Path.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim());
-            return Files.isRegularFile(jar) ? Optional.of(jar) : Optional.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException(String.format("Cannot read %s", SLF4J_PATH_RESOURCE), e);
-        }
     }
 
     private static String escapeXml(String text) {
