@@ -3,31 +3,20 @@ package io.vigil.jobs;
 import static org.apache.flink.configuration.ConfigOptions.key;
 
 import io.vigil.connectors.kafka.KafkaSettings;
-import java.net.InetSocketAddress;
-import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 
-/** Where every Vigil job finds Kafka and Cassandra. */
+/**
+ * Where every Vigil job finds Kafka, and how it prepares Cassandra. Cassandra's own connection
+ * options ({@code vigil.cassandra.contact-points}, {@code vigil.cassandra.local-datacenter}) are
+ * the sink's, in {@link io.vigil.connectors.cassandra.CassandraSinkOptions}.
+ */
 public final class ConnectionOptions {
     public static final ConfigOption<String> KAFKA_BOOTSTRAP_SERVERS =
             key("vigil.kafka.bootstrap-servers")
                     .stringType()
                     .noDefaultValue()
                     .withDescription("Kafka brokers, host:port[,host:port...].");
-
-    public static final ConfigOption<List<String>> CASSANDRA_CONTACT_POINTS =
-            key("vigil.cassandra.contact-points")
-                    .stringType()
-                    .asList()
-                    .noDefaultValue()
-                    .withDescription("Cassandra nodes, host:port;host:port.");
-
-    public static final ConfigOption<String> CASSANDRA_LOCAL_DATACENTER =
-            key("vigil.cassandra.local-datacenter")
-                    .stringType()
-                    .defaultValue("datacenter1")
-                    .withDescription("The Cassandra data centre this job writes to.");
 
     public static final ConfigOption<String> CASSANDRA_REPLICATION =
             key("vigil.cassandra.replication")
@@ -49,23 +38,6 @@ public final class ConnectionOptions {
     /** The Kafka settings of a configuration; fails naming the missing option. */
     public static KafkaSettings kafka(Configuration conf) {
         return KafkaSettings.of(required(conf, KAFKA_BOOTSTRAP_SERVERS));
-    }
-
-    /** The Cassandra contact points of a configuration; fails naming the missing option. */
-    public static List<InetSocketAddress> cassandraContactPoints(Configuration conf) {
-        return required(conf, CASSANDRA_CONTACT_POINTS).stream()
-                .map(ConnectionOptions::address)
-                .toList();
-    }
-
-    static InetSocketAddress address(String hostAndPort) {
-        int colon = hostAndPort.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new IllegalArgumentException(String.format("'%s' is not host:port", hostAndPort));
-        }
-        return InetSocketAddress.createUnresolved(
-                hostAndPort.substring(0, colon),
-                Integer.parseInt(hostAndPort.substring(colon + 1)));
     }
 
     /** The value of a required option, or an error that names it. */

@@ -1,6 +1,5 @@
 package io.vigil.connectors.cassandra;
 
-import static org.apache.flink.util.Preconditions.checkArgument;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 import static org.apache.flink.util.Preconditions.checkState;
 
@@ -20,8 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -234,10 +231,6 @@ public final class CassandraSink<T> implements Sink<T> {
      */
     public static final class Builder<T> {
 
-        private static final Pattern HOST_AND_PORT =
-                Pattern.compile(
-                        "^(?:\\[(?<ipv6>[^\\]]+)]|(?<host>[^:\\[\\]]+)):(?<port>\\d{1,5})$");
-
         private final List<InetSocketAddress> contactPoints = new ArrayList<>();
         private String localDatacenter;
         private String keyspace;
@@ -290,7 +283,7 @@ public final class CassandraSink<T> implements Sink<T> {
             checkNotNull(hostAndPorts, "contactPoints must not be null");
             List<InetSocketAddress> addresses = new ArrayList<>();
             for (String hostAndPort : hostAndPorts) {
-                addresses.add(parseHostAndPort(hostAndPort));
+                addresses.add(CassandraSinkOptions.parseContactPoint(hostAndPort));
             }
             return contactPoints(addresses);
         }
@@ -413,25 +406,6 @@ public final class CassandraSink<T> implements Sink<T> {
                                 binder.getClass().getName(), e),
                         e);
             }
-        }
-
-        /** Keeps the host unresolved; see {@link CassandraSink#resolved}. */
-        static InetSocketAddress parseHostAndPort(String hostAndPort) {
-            checkNotNull(hostAndPort, "contact point must not be null");
-            Matcher matcher = HOST_AND_PORT.matcher(hostAndPort.trim());
-            checkArgument(
-                    matcher.matches(),
-                    "contact point '%s' is not of the form host:port (or [ipv6]:port)",
-                    hostAndPort);
-            String host =
-                    matcher.group("ipv6") != null ? matcher.group("ipv6") : matcher.group("host");
-            int port = Integer.parseInt(matcher.group("port"));
-            checkArgument(
-                    port >= 1 && port <= 65535,
-                    "contact point '%s' has port %s, outside 1..65535",
-                    hostAndPort,
-                    port);
-            return InetSocketAddress.createUnresolved(host, port);
         }
     }
 }

@@ -1,10 +1,17 @@
 package io.vigil.connectors.cassandra;
 
+import static org.apache.flink.util.Preconditions.checkArgument;
+import static org.apache.flink.util.Preconditions.checkNotNull;
+
 import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.ReadableConfig;
 
 /**
  * Configuration of {@link CassandraSink}s, for jobs that read their settings from a {@code
@@ -85,4 +92,47 @@ public final class CassandraSinkOptions {
                                     + " row when one replica of the local data centre dies.");
 
     private CassandraSinkOptions() {}
+
+    private static final Pattern HOST_AND_PORT =
+            Pattern.compile("^(?:\\[(?<ipv6>[^\\]]+)]|(?<host>[^:\\[\\]]+)):(?<port>\\d{1,5})$");
+
+    /**
+     * The contact points of a configuration.
+     *
+     * @throws IllegalArgumentException naming the option, if it is missing or malformed
+     */
+    public static List<InetSocketAddress> contactPoints(ReadableConfig config) {
+        List<String> points =
+                config.getOptional(CONTACT_POINTS)
+                        .orElseThrow(
+                                () ->
+                                        new IllegalArgumentException(
+                                                String.format(
+                                                        "missing option %s; pass it as --%s"
+                                                                + " host:port[;host:port...]",
+                                                        CONTACT_POINTS.key(),
+                                                        CONTACT_POINTS.key())));
+        return points.stream().map(CassandraSinkOptions::parseContactPoint).toList();
+    }
+
+    /**
+     * Parses {@code host:port} ({@code [v6-address]:port} for IPv6). The host stays unresolved:
+     * names are looked up where the session is opened, on the TaskManager.
+     */
+    public static InetSocketAddress parseContactPoint(String hostAndPort) {
+        checkNotNull(hostAndPort, "contact point must not be null");
+        Matcher matcher = HOST_AND_PORT.matcher(hostAndPort.trim());
+        checkArgument(
+                matcher.matches(),
+                "contact point '%s' is not of the form host:port (or [ipv6]:port)",
+                hostAndPort);
+        String host = matcher.group("ipv6") != null ? matcher.group("ipv6") : matcher.group("host");
+        int port = Integer.parseInt(matcher.group("port"));
+        checkArgument(
+                port >= 1 && port <= 65535,
+                "contact point '%s' has port %s, outside 1..65535",
+                hostAndPort,
+                port);
+        return InetSocketAddress.createUnresolved(host, port);
+    }
 }

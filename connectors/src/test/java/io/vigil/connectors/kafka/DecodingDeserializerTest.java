@@ -26,8 +26,7 @@ class DecodingDeserializerTest {
             new MetricSample("node_load1", Map.of("host", "web-1"), 0.5, NOW.toEpochMilli());
 
     private final DecodingDeserializer<MetricSample> deserializer =
-            new DecodingDeserializer<>(
-                    Topics.METRIC_SAMPLES, Clock.fixed(NOW, ZoneOffset.UTC));
+            new DecodingDeserializer<>(Topics.METRIC_SAMPLES, Clock.fixed(NOW, ZoneOffset.UTC));
 
     private List<Either<DeadLetter, MetricSample>> deserialize(byte[] key, byte[] value) {
         List<Either<DeadLetter, MetricSample>> out = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.vigil.jobs.rollup;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import io.vigil.connectors.cassandra.CassandraSinkOptions;
 import io.vigil.connectors.cassandra.CqlMigrator;
 import io.vigil.connectors.kafka.KafkaConnectors;
 import io.vigil.connectors.kafka.KafkaSettings;
@@ -38,11 +39,11 @@ public final class MetricsRollupJobMain {
     public static void main(String[] args) throws Exception {
         Configuration options = ConnectionOptions.fromArgs(args);
         KafkaSettings kafka = ConnectionOptions.kafka(options);
-        List<InetSocketAddress> cassandra = ConnectionOptions.cassandraContactPoints(options);
-        String datacenter = options.get(ConnectionOptions.CASSANDRA_LOCAL_DATACENTER);
-
         if (options.get(ConnectionOptions.CASSANDRA_MIGRATE)) {
-            migrate(cassandra, datacenter, options.get(ConnectionOptions.CASSANDRA_REPLICATION));
+            migrate(
+                    CassandraSinkOptions.contactPoints(options),
+                    ConnectionOptions.required(options, CassandraSinkOptions.LOCAL_DATACENTER),
+                    options.get(ConnectionOptions.CASSANDRA_REPLICATION));
         }
 
         OffsetsInitializer start =
@@ -56,7 +57,7 @@ public final class MetricsRollupJobMain {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         new MetricsRollupJob(
                         samples,
-                        RollupRows.sink(cassandra, datacenter),
+                        RollupRows.sink(options),
                         KafkaConnectors.deadLetterSink(kafka),
                         options)
                 .execute(env);

@@ -4,11 +4,10 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import io.vigil.connectors.cassandra.CassandraRowBinder;
 import io.vigil.connectors.cassandra.CassandraSink;
 import io.vigil.jobs.rollup.records.Rollup;
-import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.List;
+import org.apache.flink.configuration.ReadableConfig;
 
 /**
  * How a {@link Rollup} becomes a row of {@code vigil.rollups_1m}: partition (series_id, day), the
@@ -23,12 +22,13 @@ public final class RollupRows implements CassandraRowBinder<Rollup> {
             "INSERT INTO rollups_1m (series_id, day, ts, metric, labels, count, sum, min, max,"
                     + " last) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-    /** The sink of rollups into the {@code vigil} keyspace. */
-    public static CassandraSink<Rollup> sink(
-            List<InetSocketAddress> contactPoints, String localDatacenter) {
+    /**
+     * The sink of rollups into the {@code vigil} keyspace, configured by {@link
+     * io.vigil.connectors.cassandra.CassandraSinkOptions}.
+     */
+    public static CassandraSink<Rollup> sink(ReadableConfig options) {
         return CassandraSink.<Rollup>builder()
-                .contactPoints(contactPoints)
-                .localDatacenter(localDatacenter)
+                .options(options)
                 .keyspace("vigil")
                 .statement(UPSERT)
                 .binder(new RollupRows())

@@ -6,7 +6,6 @@ import io.vigil.stack.LocalStack;
 import io.vigil.stack.junit.SharedStackExtension;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
@@ -56,9 +55,7 @@ class MetricsRollupITCase {
                                 "it-minicluster",
                                 // Only this test's records: other tests share the topic.
                                 OffsetsInitializer.timestamp(startedAt)),
-                        RollupRows.sink(
-                                List.of(stack.cassandraContactPoint()),
-                                stack.cassandraLocalDatacenter()),
+                        RollupRows.sink(RollupScenario.cassandraOptions(stack)),
                         KafkaConnectors.deadLetterSink(RollupScenario.kafka(stack)),
                         options)
                 .build(env);

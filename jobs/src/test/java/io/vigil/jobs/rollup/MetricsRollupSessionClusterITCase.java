@@ -44,6 +44,8 @@ class MetricsRollupSessionClusterITCase {
                                 stack.cassandraContactPoint().getHostString()
                                         + ":"
                                         + stack.cassandraContactPoint().getPort(),
+                                "--vigil.cassandra.local-datacenter",
+                                stack.cassandraLocalDatacenter(),
                                 "--vigil.rollup.group-id",
                                 "it-session-cluster",
                                 // Only this test's records: other tests share the topic.

@@ -8,6 +8,7 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import io.vigil.bench.Fleet;
 import io.vigil.bench.SampleWriter;
 import io.vigil.bench.Workload;
+import io.vigil.connectors.cassandra.CassandraSinkOptions;
 import io.vigil.connectors.cassandra.CqlMigrator;
 import io.vigil.connectors.kafka.KafkaSettings;
 import io.vigil.connectors.kafka.TopicAdmin;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -88,6 +90,19 @@ final class RollupScenario {
 
     static KafkaSettings kafka(LocalStack stack) {
         return KafkaSettings.of(stack.kafkaBootstrapServers());
+    }
+
+    /** The sink options that point at the stack's Cassandra. */
+    static Configuration cassandraOptions(LocalStack stack) {
+        Configuration options = new Configuration();
+        options.set(
+                CassandraSinkOptions.CONTACT_POINTS,
+                List.of(
+                        stack.cassandraContactPoint().getHostString()
+                                + ":"
+                                + stack.cassandraContactPoint().getPort()));
+        options.set(CassandraSinkOptions.LOCAL_DATACENTER, stack.cassandraLocalDatacenter());
+        return options;
     }
 
     static CqlSession session(LocalStack stack) {

@@ -1,7 +1,5 @@
 package io.vigil.cli;
 
-import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import io.vigil.bench.SampleWriter;
 import io.vigil.connectors.kafka.KafkaSettings;
 import io.vigil.schemas.Topics;
@@ -24,7 +22,6 @@ import org.apache.kafka.common.TopicPartition;
 final class Progress {
     private static final Duration EVERY = Duration.ofSeconds(5);
 
-    private final CqlSession session;
     private final KafkaSettings kafka;
     private final FlinkRestClient flink;
     private final String jobId;
@@ -32,13 +29,11 @@ final class Progress {
     private final String groupId;
 
     Progress(
-            CqlSession session,
             KafkaSettings kafka,
             FlinkRestClient flink,
             String jobId,
             SampleWriter writer,
             String groupId) {
-        this.session = session;
         this.kafka = kafka;
         this.flink = flink;
         this.jobId = jobId;
@@ -67,13 +62,14 @@ final class Progress {
         }
     }
 
+    /**
+     * Rows the job's Cassandra sink has written and Cassandra acknowledged, from the sink's
+     * standard {@code numRecordsSend} metric: a count(*) over the table would grow slower with
+     * every minute the stack runs.
+     */
     private long rollupRows() {
         try {
-            return session.execute(
-                            SimpleStatement.newInstance("SELECT count(*) FROM vigil.rollups_1m")
-                                    .setTimeout(Duration.ofSeconds(10)))
-                    .one()
-                    .getLong(0);
+            return flink.sumMetric(jobId, "rollups_1m", "numRecordsSend");
         } catch (RuntimeException e) {
             return -1;
         }

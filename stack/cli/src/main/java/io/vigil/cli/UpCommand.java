@@ -147,7 +147,7 @@ final class UpCommand implements Callable<Integer> {
                 Console.say(
                         "Ctrl-C stops everything; `./vigil status` in another terminal shows the"
                                 + " processes");
-                new Progress(session, kafka, flink, jobId, writer, ROLLUP_GROUP)
+                new Progress(kafka, flink, jobId, writer, ROLLUP_GROUP)
                         .showUntil(
                                 duration == null ? null : System.nanoTime() + duration.toNanos(),
                                 stopped);
