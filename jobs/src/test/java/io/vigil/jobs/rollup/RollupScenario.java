@@ -114,10 +114,19 @@ final class RollupScenario {
 
     /** Writes the samples with the two rejects halfway, then the sentinels. */
     void write() throws Exception {
+        write(() -> {});
+    }
+
+    /**
+     * Writes the samples with the two rejects halfway, then the sentinels; {@code halfway} runs
+     * once the first half is acknowledged, before the rest is written.
+     */
+    void write(Halfway halfway) throws Exception {
         int half = deliveries.size() / 2;
         try (SampleWriter writer = new SampleWriter(stack.kafkaBootstrapServers())) {
             deliveries.subList(0, half).forEach(d -> writer.send(d.sample()));
             writer.flush();
+            halfway.run();
             writeRejects();
             deliveries.subList(half, deliveries.size()).forEach(d -> writer.send(d.sample()));
             long sentinelTime = t0.plus(LENGTH).plus(Duration.ofMinutes(3)).toEpochMilli();
@@ -132,6 +141,12 @@ final class RollupScenario {
             }
             writer.flush();
         }
+    }
+
+    /** What a test does between the two halves of the workload. */
+    @FunctionalInterface
+    interface Halfway {
+        void run() throws Exception;
     }
 
     private void writeRejects() throws Exception {
@@ -261,7 +276,8 @@ final class RollupScenario {
         Properties properties = kafka(stack).toProperties();
         properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         properties.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        List<DeadLetter> ours = new ArrayList<>();
+        // Dead letters are at-least-once: after a restart one may arrive twice. Keyed by origin.
+        Map<String, DeadLetter> ours = new HashMap<>();
         List<DeadLetter> lateOfWorkload = new ArrayList<>();
         AvroCodec<DeadLetter> codec = Topics.DEAD_LETTER.codec();
         try (KafkaConsumer<byte[], byte[]> consumer =
@@ -273,7 +289,9 @@ final class RollupScenario {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
                     DeadLetter deadLetter = decode(codec, record.value());
                     if (isOurs(deadLetter)) {
-                        ours.add(deadLetter);
+                        ours.put(
+                                deadLetter.getPartition() + "@" + deadLetter.getOffset(),
+                                deadLetter);
                     } else if (deadLetter.getReason().startsWith("late")
                             && isInWorkload(deadLetter)) {
                         lateOfWorkload.add(deadLetter);
@@ -282,20 +300,13 @@ final class RollupScenario {
             }
         }
         assertThat(ours).hasSize(2);
-        for (int i = 0; i < rejects.size(); i++) {
-            RecordMetadata written = rejects.get(i);
-            DeadLetter deadLetter =
-                    ours.stream()
-                            .filter(
-                                    d ->
-                                            d.getOffset() == written.offset()
-                                                    && d.getPartition() == written.partition())
-                            .findFirst()
-                            .orElseThrow(() -> new AssertionError("no dead letter for " + written));
+        for (RecordMetadata written : rejects) {
+            DeadLetter deadLetter = ours.get(written.partition() + "@" + written.offset());
+            assertThat(deadLetter).as("dead letter of %s", written).isNotNull();
             assertThat(deadLetter.getSourceTopic()).isEqualTo(Topics.METRIC_SAMPLES.name());
             assertThat(deadLetter.getReason()).startsWith("undecodable: not a MetricSample");
         }
-        assertThat(ours)
+        assertThat(ours.values())
                 .extracting(DeadLetter::getReason)
                 .anySatisfy(reason -> assertThat(reason).contains("BadHeaderException"))
                 .anySatisfy(reason -> assertThat(reason).contains("MissingSchemaException"));
