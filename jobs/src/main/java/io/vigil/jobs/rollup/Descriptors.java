@@ -1,14 +1,29 @@
 package io.vigil.jobs.rollup;
 
+import io.vigil.jobs.rollup.records.Rollup;
 import io.vigil.jobs.rollup.records.RollupAccumulator;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 
 /** State descriptors of the metrics-rollup job, in one place because savepoints depend on them. */
 public final class Descriptors {
     /** Open windows of a series: window start (ms) to its running aggregate. */
     public static final MapStateDescriptor<Long, RollupAccumulator> OPEN_WINDOWS =
             new MapStateDescriptor<>("open-windows", Types.LONG, RollupAccumulator.TYPE);
+
+    /**
+     * Counters only: the latest sample (event time, value) of the last written window, the baseline
+     * of the next window's increase. Cleared when the counter stays silent.
+     */
+    public static final ValueStateDescriptor<Tuple2<Long, Double>> LAST_COUNTER_SAMPLE =
+            new ValueStateDescriptor<>(
+                    "last-counter-sample", Types.TUPLE(Types.LONG, Types.DOUBLE));
+
+    /** Open coarser windows fed by finer rollups: window start (ms) to the merged rollup. */
+    public static final MapStateDescriptor<Long, Rollup> OPEN_CASCADED_WINDOWS =
+            new MapStateDescriptor<>("open-cascaded-windows", Types.LONG, Rollup.TYPE);
 
     private Descriptors() {}
 }

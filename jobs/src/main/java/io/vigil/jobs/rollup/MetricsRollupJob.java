@@ -2,6 +2,7 @@ package io.vigil.jobs.rollup;
 
 import io.vigil.connectors.kafka.DeadLetterSplitter;
 import io.vigil.connectors.kafka.DeadLetters;
+import io.vigil.jobs.rollup.functions.CascadeRollupFunction;
 import io.vigil.jobs.rollup.functions.WindowRollupFunction;
 import io.vigil.jobs.rollup.records.Rollup;
 import io.vigil.schemas.DeadLetter;
@@ -22,12 +23,12 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Either;
 
 /**
- * metrics-rollup: raw samples to per-series rollups (count, sum, min, max, last) over tumbling
- * event-time windows.
+ * metrics-rollup: raw samples to per-series rollups (count, sum, min, max, last, p50/p90/p99 from a
+ * mergeable sketch, counter rates) over tumbling event-time minutes, cascaded into hours.
  *
  * <pre>
- *   samples (Kafka) -> split dead letters -> key by series -> window rollup -> rollups_1m (Cassandra)
- *                            |                                    |
+ *   samples (Kafka) -> split dead letters -> key by series -> 1 min rollup -> rollups_1m (Cassandra)
+ *                            |                                    |     '-> 1 h cascade -> rollups_1h
  *                            '---- undecodable ----+---- late ----'-> vigil.deadletter (Kafka)
  * </pre>
  *
@@ -37,28 +38,48 @@ import org.apache.flink.types.Either;
  */
 public final class MetricsRollupJob {
     static final String NAME = "vigil metrics-rollup";
+    private static final Duration HOUR = Duration.ofHours(1);
 
     private final Source<Either<DeadLetter, MetricSample>, ?, ?> samples;
-    private final Sink<Rollup> rollups;
-    private final Sink<DeadLetter> deadLetters;
+    private final Sinks sinks;
     private final Configuration options;
+
+    /**
+     * Where the job writes.
+     *
+     * @param minutes finished minute windows ({@code rollups_1m})
+     * @param hours finished hour windows, cascaded from the minutes ({@code rollups_1h})
+     * @param deadLetters undecodable and late samples ({@code vigil.deadletter})
+     */
+    public record Sinks(Sink<Rollup> minutes, Sink<Rollup> hours, Sink<DeadLetter> deadLetters) {
+        public Sinks {
+            Objects.requireNonNull(minutes, "minutes");
+            Objects.requireNonNull(hours, "hours");
+            Objects.requireNonNull(deadLetters, "deadLetters");
+        }
+    }
 
     /**
      * @param samples decoded samples or dead letters, for example from {@code
      *     KafkaConnectors.source(kafka, Topics.METRIC_SAMPLES, groupId)}
-     * @param rollups where finished windows go
-     * @param deadLetters where undecodable and late samples go
+     * @param sinks where rollups and dead letters go
      * @param options {@link RollupOptions}
      */
     public MetricsRollupJob(
             Source<Either<DeadLetter, MetricSample>, ?, ?> samples,
-            Sink<Rollup> rollups,
-            Sink<DeadLetter> deadLetters,
+            Sinks sinks,
             Configuration options) {
         this.samples = Objects.requireNonNull(samples, "samples");
-        this.rollups = Objects.requireNonNull(rollups, "rollups");
-        this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
+        this.sinks = Objects.requireNonNull(sinks, "sinks");
         this.options = Objects.requireNonNull(options, "options");
+        Duration window = options.get(RollupOptions.WINDOW);
+        if (HOUR.toMillis() % window.toMillis() != 0) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "%s must divide an hour, so that hours cascade from whole windows; was"
+                                    + " %s",
+                            RollupOptions.WINDOW.key(), window));
+        }
     }
 
     /** Adds the job's operators to {@code env}. */
@@ -88,16 +109,29 @@ public final class MetricsRollupJob {
 
         SingleOutputStreamOperator<Rollup> rolledUp =
                 decoded.keyBy(SeriesIds::of, Types.LONG)
-                        .process(new WindowRollupFunction(window))
+                        .process(
+                                new WindowRollupFunction(
+                                        window, options.get(RollupOptions.COUNTER_MEMORY)))
                         .returns(Rollup.TYPE)
                         .uid("metrics-rollup-window")
                         .name("Roll up per series and " + window.toMinutes() + " min");
 
-        rolledUp.sinkTo(rollups).uid("metrics-rollup-rollups-sink").name("Cassandra: rollups_1m");
+        rolledUp.sinkTo(sinks.minutes())
+                .uid("metrics-rollup-rollups-sink")
+                .name("Cassandra: rollups_1m");
+
+        rolledUp.keyBy(rollup -> rollup.seriesId, Types.LONG)
+                .process(new CascadeRollupFunction(HOUR))
+                .returns(Rollup.TYPE)
+                .uid("metrics-rollup-cascade-1h")
+                .name("Cascade to 1 h")
+                .sinkTo(sinks.hours())
+                .uid("metrics-rollup-rollups-1h-sink")
+                .name("Cassandra: rollups_1h");
 
         decoded.getSideOutput(DeadLetters.TAG)
                 .union(rolledUp.getSideOutput(DeadLetters.TAG))
-                .sinkTo(deadLetters)
+                .sinkTo(sinks.deadLetters())
                 .uid("metrics-rollup-dead-letter-sink")
                 .name("Kafka: dead letters");
     }

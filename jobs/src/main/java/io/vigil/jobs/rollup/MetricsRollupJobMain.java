@@ -57,8 +57,10 @@ public final class MetricsRollupJobMain {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         new MetricsRollupJob(
                         samples,
-                        RollupRows.sink(options),
-                        KafkaConnectors.deadLetterSink(kafka),
+                        new MetricsRollupJob.Sinks(
+                                RollupRows.sink(options, RollupRows.Resolution.MINUTE),
+                                RollupRows.sink(options, RollupRows.Resolution.HOUR),
+                                KafkaConnectors.deadLetterSink(kafka)),
                         options)
                 .execute(env);
     }

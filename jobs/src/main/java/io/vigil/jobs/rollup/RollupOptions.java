@@ -26,7 +26,9 @@ public final class RollupOptions {
             key("vigil.rollup.window")
                     .durationType()
                     .defaultValue(Duration.ofMinutes(1))
-                    .withDescription("Length of the tumbling rollup windows.");
+                    .withDescription(
+                            "Length of the tumbling rollup windows; must divide an hour, which"
+                                    + " cascades from them.");
 
     public static final ConfigOption<Duration> OUT_OF_ORDERNESS =
             key("vigil.rollup.out-of-orderness")
@@ -44,6 +46,15 @@ public final class RollupOptions {
                     .withDescription(
                             "A partition without samples for this long stops holding back the"
                                     + " watermark of the others.");
+
+    public static final ConfigOption<Duration> COUNTER_MEMORY =
+            key("vigil.rollup.counter-memory")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(10))
+                    .withDescription(
+                            "How long a counter's last value bridges to its next sample; a counter"
+                                    + " silent for longer starts a new baseline and its state is"
+                                    + " freed.");
 
     private RollupOptions() {}
 }

@@ -55,8 +55,7 @@ class MetricsRollupITCase {
                                 "it-minicluster",
                                 // Only this test's records: other tests share the topic.
                                 OffsetsInitializer.timestamp(startedAt)),
-                        RollupRows.sink(RollupScenario.cassandraOptions(stack)),
-                        KafkaConnectors.deadLetterSink(RollupScenario.kafka(stack)),
+                        RollupScenario.sinks(stack),
                         options)
                 .build(env);
         JobClient job = env.executeAsync("metrics-rollup on a MiniCluster");

@@ -69,8 +69,7 @@ class MetricsRollupRecoveryITCase {
                                         "it-recovery",
                                         OffsetsInitializer.timestamp(startedAt)),
                                 markers),
-                        RollupRows.sink(RollupScenario.cassandraOptions(stack)),
-                        KafkaConnectors.deadLetterSink(RollupScenario.kafka(stack)),
+                        RollupScenario.sinks(stack),
                         new Configuration())
                 .build(env);
         JobClient job = env.executeAsync("metrics-rollup with an injected failure");

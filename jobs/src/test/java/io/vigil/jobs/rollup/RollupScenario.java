@@ -27,10 +27,10 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -47,8 +47,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <p>A fleet of 200 hosts x 10 series reports every 10 s for 5 minutes (60 000 samples), 2 % of
  * them up to 25 s out of order. Halfway through, two records that are not samples arrive: garbage
- * bytes and a valid Avro record of another schema. Afterwards one sentinel sample per partition,
- * minutes later, moves every partition's watermark past the workload so its last windows close.
+ * bytes and a valid Avro record of another schema. Afterwards one sentinel sample per partition, an
+ * hour later, moves every partition's watermark past the workload's hour so that its last minutes
+ * and its hour close.
  *
  * <p>The truth is computed here, independently of the job's code: samples grouped by series and
  * minute, summed in the order they were written (the order Kafka keeps per series), so even the
@@ -92,6 +93,15 @@ final class RollupScenario {
         return KafkaSettings.of(stack.kafkaBootstrapServers());
     }
 
+    /** The job's sinks, to the stack's Cassandra and Kafka. */
+    static MetricsRollupJob.Sinks sinks(LocalStack stack) {
+        Configuration cassandra = cassandraOptions(stack);
+        return new MetricsRollupJob.Sinks(
+                RollupRows.sink(cassandra, RollupRows.Resolution.MINUTE),
+                RollupRows.sink(cassandra, RollupRows.Resolution.HOUR),
+                io.vigil.connectors.kafka.KafkaConnectors.deadLetterSink(kafka(stack)));
+    }
+
     /** The sink options that point at the stack's Cassandra. */
     static Configuration cassandraOptions(LocalStack stack) {
         Configuration options = new Configuration();
@@ -129,7 +139,8 @@ final class RollupScenario {
             halfway.run();
             writeRejects();
             deliveries.subList(half, deliveries.size()).forEach(d -> writer.send(d.sample()));
-            long sentinelTime = t0.plus(LENGTH).plus(Duration.ofMinutes(3)).toEpochMilli();
+            // Past the end of the hour of t0, so that its hourly rollup closes too.
+            long sentinelTime = t0.plus(Duration.ofMinutes(63)).toEpochMilli();
             for (int partition = 0; partition < writer.partitions(); partition++) {
                 writer.send(
                         new MetricSample(
@@ -182,53 +193,152 @@ final class RollupScenario {
         }
     }
 
-    /** The rollups the job must write, by series and window start. */
-    Map<Long, Map<Long, Rollup>> truth() {
-        Map<Long, Map<Long, Rollup>> truth = new HashMap<>();
-        Map<String, Long> lastTimestamp = new HashMap<>();
+    /** What one rollup row must hold: its exact figures, and the values its quantiles come from. */
+    record Expected(Rollup rollup, List<Double> values) {}
+
+    /**
+     * The rollups the job must write, by series and window start: minutes, computed from the
+     * samples in the order they were written; and the hour of {@link #t0}, merged from those
+     * minutes in time order as any cascade must.
+     */
+    Map<Long, Map<Long, Expected>> truth(Duration window) {
+        Map<Long, Map<Long, Expected>> minutes = new HashMap<>();
+        Map<Long, List<MetricSample>> bySeries = new HashMap<>();
         for (Workload.Delivery delivery : deliveries) {
             MetricSample sample = delivery.sample();
             long seriesId = delivery.series().id();
+            bySeries.computeIfAbsent(seriesId, id -> new ArrayList<>()).add(sample);
             long start = Math.floorDiv(sample.getTimestamp(), 60_000L) * 60_000L;
-            Rollup rollup =
-                    truth.computeIfAbsent(seriesId, id -> new LinkedHashMap<>())
-                            .computeIfAbsent(
-                                    start,
-                                    s ->
-                                            new Rollup(
-                                                    seriesId,
-                                                    sample.getName(),
-                                                    sample.getLabels(),
-                                                    s,
-                                                    0,
-                                                    0,
-                                                    Double.POSITIVE_INFINITY,
-                                                    Double.NEGATIVE_INFINITY,
-                                                    0));
-            rollup.count++;
-            rollup.sum += sample.getValue();
-            rollup.min = Math.min(rollup.min, sample.getValue());
-            rollup.max = Math.max(rollup.max, sample.getValue());
-            String window = seriesId + "/" + start;
-            if (sample.getTimestamp() >= lastTimestamp.getOrDefault(window, Long.MIN_VALUE)) {
-                rollup.last = sample.getValue();
-                lastTimestamp.put(window, sample.getTimestamp());
+            Expected expected =
+                    minutes.computeIfAbsent(seriesId, id -> new TreeMap<>())
+                            .computeIfAbsent(start, s -> empty(seriesId, sample, s, delivery));
+            add(expected, sample.getValue(), sample.getTimestamp());
+        }
+        // Counters: the increase of each minute, from the value before it, resets counted from 0.
+        for (Map.Entry<Long, List<MetricSample>> series : bySeries.entrySet()) {
+            List<MetricSample> inTime = new ArrayList<>(series.getValue());
+            inTime.sort(java.util.Comparator.comparingLong(MetricSample::getTimestamp));
+            double before = Double.NaN;
+            for (MetricSample sample : inTime) {
+                Rollup minute =
+                        minutes.get(series.getKey())
+                                .get(Math.floorDiv(sample.getTimestamp(), 60_000L) * 60_000L)
+                                .rollup();
+                if (Double.isNaN(minute.increase)) {
+                    continue;
+                }
+                if (!Double.isNaN(before)) {
+                    minute.increase +=
+                            sample.getValue() >= before
+                                    ? sample.getValue() - before
+                                    : sample.getValue();
+                }
+                before = sample.getValue();
             }
+        }
+        Map<Long, Map<Long, Expected>> truth = new HashMap<>();
+        for (Map.Entry<Long, Map<Long, Expected>> series : minutes.entrySet()) {
+            Map<Long, Expected> rows = new TreeMap<>();
+            Expected hour = null;
+            for (Expected minute : series.getValue().values()) {
+                minute.rollup().rate = minute.rollup().increase / 60;
+                if (window.equals(Duration.ofMinutes(1))) {
+                    rows.put(minute.rollup().windowStart, minute);
+                }
+                hour = hour == null ? copyAsHour(minute) : mergeIntoHour(hour, minute);
+            }
+            if (window.equals(Duration.ofHours(1))) {
+                hour.rollup().rate = hour.rollup().increase / 3600;
+                rows.put(hour.rollup().windowStart, hour);
+            }
+            truth.put(series.getKey(), rows);
         }
         return truth;
     }
 
-    /** The rows of rollups_1m in the workload's time range, by series and window start. */
-    Map<Long, Map<Long, Rollup>> readRollups(CqlSession session) {
+    private static Expected empty(
+            long seriesId, MetricSample sample, long start, Workload.Delivery delivery) {
+        Rollup rollup =
+                new Rollup(
+                        seriesId,
+                        sample.getName(),
+                        sample.getLabels(),
+                        start,
+                        0,
+                        0,
+                        Double.POSITIVE_INFINITY,
+                        Double.NEGATIVE_INFINITY,
+                        0);
+        rollup.lastTimestamp = Long.MIN_VALUE;
+        // The fleet knows which of its metrics count; the job must infer it from the names.
+        rollup.increase = delivery.series().metric().kind() == Fleet.Kind.COUNTER ? 0 : Double.NaN;
+        return new Expected(rollup, new ArrayList<>());
+    }
+
+    private static void add(Expected expected, double value, long timestamp) {
+        Rollup rollup = expected.rollup();
+        rollup.count++;
+        rollup.sum += value;
+        rollup.min = Math.min(rollup.min, value);
+        rollup.max = Math.max(rollup.max, value);
+        if (timestamp >= rollup.lastTimestamp) {
+            rollup.last = value;
+            rollup.lastTimestamp = timestamp;
+        }
+        expected.values().add(value);
+    }
+
+    private Expected copyAsHour(Expected minute) {
+        Rollup m = minute.rollup();
+        Rollup hour =
+                new Rollup(
+                        m.seriesId,
+                        m.metric,
+                        m.labels,
+                        t0.toEpochMilli(),
+                        m.count,
+                        m.sum,
+                        m.min,
+                        m.max,
+                        m.last);
+        hour.lastTimestamp = m.lastTimestamp;
+        hour.increase = m.increase;
+        return new Expected(hour, new ArrayList<>(minute.values()));
+    }
+
+    private static Expected mergeIntoHour(Expected hour, Expected minute) {
+        Rollup h = hour.rollup();
+        Rollup m = minute.rollup();
+        h.count += m.count;
+        h.sum += m.sum;
+        h.min = Math.min(h.min, m.min);
+        h.max = Math.max(h.max, m.max);
+        if (m.lastTimestamp >= h.lastTimestamp) {
+            h.last = m.last;
+            h.lastTimestamp = m.lastTimestamp;
+        }
+        h.increase += m.increase;
+        hour.values().addAll(minute.values());
+        return hour;
+    }
+
+    /** The rows of a rollup table in the workload's hour, by series and window start. */
+    Map<Long, Map<Long, Rollup>> readRollups(CqlSession session, Duration window) {
+        boolean minutes = window.equals(Duration.ofMinutes(1));
         PreparedStatement select =
                 session.prepare(
-                        "SELECT series_id, ts, metric, labels, count, sum, min, max, last"
-                                + " FROM vigil.rollups_1m WHERE series_id = ? AND day = ?"
+                        "SELECT series_id, ts, metric, labels, count, sum, min, max, last, p50,"
+                                + " p90, p99, rate FROM vigil."
+                                + (minutes
+                                        ? "rollups_1m WHERE series_id = ? AND day = ?"
+                                        : "rollups_1h WHERE series_id = ? AND month = ?")
                                 + " AND ts >= ? AND ts < ?");
         LocalDate day = LocalDate.ofInstant(t0, ZoneOffset.UTC);
+        LocalDate partition = minutes ? day : day.withDayOfMonth(1);
+        Instant end = minutes ? t0.plus(LENGTH) : t0.plus(Duration.ofHours(1));
         Map<Long, Map<Long, Rollup>> rows = new HashMap<>();
         for (Fleet.Series series : workload.fleet().series()) {
-            for (Row row : session.execute(select.bind(series.id(), day, t0, t0.plus(LENGTH)))) {
+            for (Row row : session.execute(select.bind(series.id(), partition, t0, end))) {
                 Rollup rollup =
                         new Rollup(
                                 row.getLong("series_id"),
@@ -240,6 +350,10 @@ final class RollupScenario {
                                 row.getDouble("min"),
                                 row.getDouble("max"),
                                 row.getDouble("last"));
+                rollup.p50 = nanIfNull(row, "p50");
+                rollup.p90 = nanIfNull(row, "p90");
+                rollup.p99 = nanIfNull(row, "p99");
+                rollup.rate = nanIfNull(row, "rate");
                 rows.computeIfAbsent(rollup.seriesId, id -> new HashMap<>())
                         .put(rollup.windowStart, rollup);
             }
@@ -247,20 +361,64 @@ final class RollupScenario {
         return rows;
     }
 
-    /** Waits until every expected row is in Cassandra, then holds every row to the truth. */
+    private static double nanIfNull(Row row, String column) {
+        return row.isNull(column) ? Double.NaN : row.getDouble(column);
+    }
+
+    /**
+     * Waits until every expected row of the minutes and of the hour is in Cassandra, then holds
+     * every row to the truth: count, sum, min, max, last and counter rates exactly, quantiles
+     * within the sketch's 1 % relative error of the true value of that rank.
+     */
     void assertRollupsEqualTruth(Duration timeout) throws InterruptedException {
-        Map<Long, Map<Long, Rollup>> truth = truth();
-        int expectedRows = truth.values().stream().mapToInt(Map::size).sum();
-        assertThat(expectedRows).isEqualTo(HOSTS * SERIES_PER_HOST * 5);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        assertTableEqualsTruth(Duration.ofMinutes(1), HOSTS * SERIES_PER_HOST * 5, deadline);
+        assertTableEqualsTruth(Duration.ofHours(1), HOSTS * SERIES_PER_HOST, deadline);
+    }
+
+    private void assertTableEqualsTruth(Duration window, int expectedRows, long deadline)
+            throws InterruptedException {
+        Map<Long, Map<Long, Expected>> truth = truth(window);
+        assertThat(truth.values().stream().mapToInt(Map::size).sum()).isEqualTo(expectedRows);
         try (CqlSession session = session(stack)) {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            Map<Long, Map<Long, Rollup>> rows = readRollups(session);
+            Map<Long, Map<Long, Rollup>> rows = readRollups(session, window);
             while (count(rows) < expectedRows && System.nanoTime() < deadline) {
                 Thread.sleep(2_000);
-                rows = readRollups(session);
+                rows = readRollups(session, window);
             }
-            assertThat(count(rows)).as("rollup rows written").isEqualTo(expectedRows);
-            assertThat(rows).isEqualTo(truth);
+            assertThat(count(rows)).as("%s rollup rows written", window).isEqualTo(expectedRows);
+            for (Map.Entry<Long, Map<Long, Expected>> series : truth.entrySet()) {
+                for (Expected expected : series.getValue().values()) {
+                    Rollup row = rows.get(series.getKey()).get(expected.rollup().windowStart);
+                    assertMatches(row, expected, window);
+                }
+            }
+        }
+    }
+
+    private static void assertMatches(Rollup row, Expected expected, Duration window) {
+        Rollup truth = expected.rollup();
+        String what = window + " rollup " + truth;
+        assertThat(row).as(what).isNotNull();
+        assertThat(row.metric).as(what).isEqualTo(truth.metric);
+        assertThat(row.labels).as(what).isEqualTo(truth.labels);
+        assertThat(row.count).as(what).isEqualTo(truth.count);
+        assertThat(row.sum).as(what).isEqualTo(truth.sum);
+        assertThat(row.min).as(what).isEqualTo(truth.min);
+        assertThat(row.max).as(what).isEqualTo(truth.max);
+        assertThat(row.last).as(what).isEqualTo(truth.last);
+        assertThat(row.rate).as(what + " rate").isEqualTo(truth.rate);
+        List<Double> sorted = new ArrayList<>(expected.values());
+        sorted.sort(null);
+        double[] quantiles = {row.p50, row.p90, row.p99};
+        double[] ranks = {0.5, 0.9, 0.99};
+        for (int i = 0; i < ranks.length; i++) {
+            double exact = sorted.get((int) Math.floor(ranks[i] * (sorted.size() - 1)));
+            assertThat(quantiles[i])
+                    .as("%s p%s against the exact %s", what, ranks[i] * 100, exact)
+                    .isCloseTo(
+                            exact,
+                            org.assertj.core.data.Offset.offset(Math.abs(exact) * 0.01 + 1e-9));
         }
     }
 

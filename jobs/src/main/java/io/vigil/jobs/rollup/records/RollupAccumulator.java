@@ -1,5 +1,8 @@
 package io.vigil.jobs.rollup.records;
 
+import io.vigil.jobs.rollup.functions.QuantileSketches;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -7,21 +10,30 @@ import org.apache.flink.api.common.typeinfo.Types;
 /**
  * The running aggregate of one open window of one series, kept in keyed state until the window
  * closes.
+ *
+ * <p>Counters also keep their samples of the window (typically 6 to 60): the increase of a counter
+ * with resets depends on the order of its values in time, and samples may arrive out of order.
  */
 public class RollupAccumulator {
     /** How Flink serialises accumulators in state. */
     public static final TypeInformation<RollupAccumulator> TYPE =
-            Types.POJO(
-                    RollupAccumulator.class,
-                    Map.of(
-                            "metric", Types.STRING,
-                            "labels", Types.MAP(Types.STRING, Types.STRING),
-                            "count", Types.LONG,
-                            "sum", Types.DOUBLE,
-                            "min", Types.DOUBLE,
-                            "max", Types.DOUBLE,
-                            "last", Types.DOUBLE,
-                            "lastTimestamp", Types.LONG));
+            Types.POJO(RollupAccumulator.class, fields());
+
+    private static Map<String, TypeInformation<?>> fields() {
+        Map<String, TypeInformation<?>> fields = new HashMap<>();
+        fields.put("metric", Types.STRING);
+        fields.put("labels", Types.MAP(Types.STRING, Types.STRING));
+        fields.put("count", Types.LONG);
+        fields.put("sum", Types.DOUBLE);
+        fields.put("min", Types.DOUBLE);
+        fields.put("max", Types.DOUBLE);
+        fields.put("last", Types.DOUBLE);
+        fields.put("lastTimestamp", Types.LONG);
+        fields.put("sketch", Types.PRIMITIVE_ARRAY(Types.BYTE));
+        fields.put("counterTimestamps", Types.PRIMITIVE_ARRAY(Types.LONG));
+        fields.put("counterValues", Types.PRIMITIVE_ARRAY(Types.DOUBLE));
+        return fields;
+    }
 
     public String metric;
     public Map<String, String> labels;
@@ -31,9 +43,20 @@ public class RollupAccumulator {
     public double max = Double.NEGATIVE_INFINITY;
     public double last;
     public long lastTimestamp = Long.MIN_VALUE;
+    public byte[] sketch = new byte[0];
+
+    /** Counters only: the window's samples, in arrival order. */
+    public long[] counterTimestamps = new long[0];
+
+    public double[] counterValues = new double[0];
 
     /** Adds one sample. Among samples with equal timestamps the later arrival wins "last". */
-    public void add(String sampleMetric, Map<String, String> sampleLabels, double value, long ts) {
+    public void add(
+            String sampleMetric,
+            Map<String, String> sampleLabels,
+            double value,
+            long ts,
+            boolean counter) {
         if (count == 0) {
             metric = sampleMetric;
             labels = sampleLabels;
@@ -46,10 +69,31 @@ public class RollupAccumulator {
             last = value;
             lastTimestamp = ts;
         }
+        sketch = QuantileSketches.add(sketch, value);
+        if (counter) {
+            int n = counterTimestamps.length;
+            counterTimestamps = Arrays.copyOf(counterTimestamps, n + 1);
+            counterValues = Arrays.copyOf(counterValues, n + 1);
+            counterTimestamps[n] = ts;
+            counterValues[n] = value;
+        }
+    }
+
+    /** Whether counter samples were kept. */
+    public boolean isCounter() {
+        return counterTimestamps.length > 0;
     }
 
     /** The finished aggregate of the window starting at {@code windowStart}. */
     public Rollup toRollup(long seriesId, long windowStart) {
-        return new Rollup(seriesId, metric, labels, windowStart, count, sum, min, max, last);
+        Rollup rollup =
+                new Rollup(seriesId, metric, labels, windowStart, count, sum, min, max, last);
+        rollup.lastTimestamp = lastTimestamp;
+        rollup.sketch = sketch;
+        double[] quantiles = QuantileSketches.quantiles(sketch, 0.5, 0.9, 0.99);
+        rollup.p50 = quantiles[0];
+        rollup.p90 = quantiles[1];
+        rollup.p99 = quantiles[2];
+        return rollup;
     }
 }

@@ -24,6 +24,10 @@ class WindowRollupFunctionTest {
     private static final long ONE_MINUTE = 60_000;
     private static final long ONE_MINUTE_LATER = T0 + ONE_MINUTE;
     private static final long TWO_MINUTES_LATER = T0 + 2 * ONE_MINUTE;
+    private static final Duration COUNTER_MEMORY = Duration.ofMinutes(5);
+    private static final String[] FIGURES = {
+        "seriesId", "metric", "labels", "windowStart", "count", "sum", "min", "max", "last"
+    };
     private static final Map<String, String> WEB_1 = Map.of("host", "web-1");
     private static final Map<String, String> WEB_2 = Map.of("host", "web-2");
 
@@ -33,7 +37,8 @@ class WindowRollupFunctionTest {
     void setUp() throws Exception {
         harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new WindowRollupFunction(Duration.ofMinutes(1))),
+                        new KeyedProcessOperator<>(
+                                new WindowRollupFunction(Duration.ofMinutes(1), COUNTER_MEMORY)),
                         SeriesIds::of,
                         Types.LONG);
         harness.open();
@@ -67,6 +72,7 @@ class WindowRollupFunctionTest {
         long web1 = SeriesIds.of("cpu", WEB_1);
         long web2 = SeriesIds.of("cpu", WEB_2);
         assertThat(harness.extractOutputValues())
+                .usingRecursiveFieldByFieldElementComparatorOnFields(FIGURES)
                 .containsExactlyInAnyOrder(
                         new Rollup(web1, "cpu", WEB_1, T0, 3, 12, -2, 10, 10),
                         new Rollup(web2, "cpu", WEB_2, T0, 1, 7, 7, 7, 7));
@@ -82,6 +88,7 @@ class WindowRollupFunctionTest {
 
         long web1 = SeriesIds.of("cpu", WEB_1);
         assertThat(harness.extractOutputValues())
+                .usingRecursiveFieldByFieldElementComparatorOnFields(FIGURES)
                 .containsExactly(
                         new Rollup(web1, "cpu", WEB_1, T0, 2, 4, 1, 3, 3),
                         new Rollup(web1, "cpu", WEB_1, ONE_MINUTE_LATER, 1, 2, 2, 2, 2));
@@ -137,5 +144,53 @@ class WindowRollupFunctionTest {
                 .singleElement()
                 .extracting(r -> r.last)
                 .isEqualTo(2.0);
+    }
+
+    @Test
+    void givesQuantilesWithinOnePercent() throws Exception {
+        // 1..1000: the exact p50, p90 and p99 (lower rank) are 500, 900 and 990.
+        for (int v = 1; v <= 1_000; v++) {
+            process(cpu(WEB_1, T0 + v * 50L, v));
+        }
+        harness.processWatermark(ONE_MINUTE_LATER);
+
+        Rollup rollup = harness.extractOutputValues().get(0);
+        assertThat(rollup.p50).isCloseTo(500, org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat(rollup.p90).isCloseTo(900, org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat(rollup.p99).isCloseTo(990, org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat(rollup.rate).as("a gauge has no rate").isNaN();
+    }
+
+    @Test
+    void givesCountersARateAcrossResetsAndWindows() throws Exception {
+        Map<String, String> eth0 = Map.of("host", "web-1", "device", "eth0");
+        // Minute 1: 100 -> 160 (+60). Minute 2: 190 (+30), reset to 5 (+5), 25 (+20), out of order.
+        process(new MetricSample("rx_bytes_total", eth0, 100.0, T0 + 10_000));
+        process(new MetricSample("rx_bytes_total", eth0, 160.0, T0 + 50_000));
+        process(new MetricSample("rx_bytes_total", eth0, 25.0, ONE_MINUTE_LATER + 40_000));
+        process(new MetricSample("rx_bytes_total", eth0, 190.0, ONE_MINUTE_LATER + 10_000));
+        process(new MetricSample("rx_bytes_total", eth0, 5.0, ONE_MINUTE_LATER + 20_000));
+
+        harness.processWatermark(TWO_MINUTES_LATER - 1);
+
+        assertThat(harness.extractOutputValues())
+                .extracting(r -> r.increase, r -> r.rate)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(60.0, 1.0),
+                        org.assertj.core.groups.Tuple.tuple(55.0, 55.0 / 60));
+    }
+
+    @Test
+    void forgetsASilentCounterAfterTheCounterMemory() throws Exception {
+        process(new MetricSample("requests_total", WEB_1, 7.0, T0 + 1_000));
+        harness.processWatermark(ONE_MINUTE_LATER - 1);
+        // The baseline for the next minute stays while the counter may still report.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+
+        harness.processWatermark(ONE_MINUTE_LATER - 1 + COUNTER_MEMORY.toMillis());
+
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
     }
 }
