@@ -407,7 +407,10 @@ final class RollupScenario {
         assertThat(row.min).as(what).isEqualTo(truth.min);
         assertThat(row.max).as(what).isEqualTo(truth.max);
         assertThat(row.last).as(what).isEqualTo(truth.last);
-        assertThat(row.rate).as(what + " rate").isEqualTo(truth.rate);
+        // Boxed: NaN (a gauge's rate) must equal NaN.
+        assertThat(Double.valueOf(row.rate))
+                .as(what + " rate")
+                .isEqualTo(Double.valueOf(truth.rate));
         List<Double> sorted = new ArrayList<>(expected.values());
         sorted.sort(null);
         double[] quantiles = {row.p50, row.p90, row.p99};
