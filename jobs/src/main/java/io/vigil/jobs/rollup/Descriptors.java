@@ -1,5 +1,6 @@
 package io.vigil.jobs.rollup;
 
+import io.vigil.jobs.rollup.records.GroupRollup;
 import io.vigil.jobs.rollup.records.Rollup;
 import io.vigil.jobs.rollup.records.RollupAccumulator;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -24,6 +25,10 @@ public final class Descriptors {
     /** Open coarser windows fed by finer rollups: window start (ms) to the merged rollup. */
     public static final MapStateDescriptor<Long, Rollup> OPEN_CASCADED_WINDOWS =
             new MapStateDescriptor<>("open-cascaded-windows", Types.LONG, Rollup.TYPE);
+
+    /** Open windows of a group's aggregate of a metric: window start (ms) to the aggregate. */
+    public static final MapStateDescriptor<Long, GroupRollup> OPEN_GROUP_WINDOWS =
+            new MapStateDescriptor<>("open-group-windows", Types.LONG, GroupRollup.TYPE);
 
     private Descriptors() {}
 }

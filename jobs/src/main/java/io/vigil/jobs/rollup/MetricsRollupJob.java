@@ -3,7 +3,9 @@ package io.vigil.jobs.rollup;
 import io.vigil.connectors.kafka.DeadLetterSplitter;
 import io.vigil.connectors.kafka.DeadLetters;
 import io.vigil.jobs.rollup.functions.CascadeRollupFunction;
+import io.vigil.jobs.rollup.functions.GroupRollupFunction;
 import io.vigil.jobs.rollup.functions.WindowRollupFunction;
+import io.vigil.jobs.rollup.records.GroupRollup;
 import io.vigil.jobs.rollup.records.Rollup;
 import io.vigil.schemas.DeadLetter;
 import io.vigil.schemas.MetricSample;
@@ -28,7 +30,9 @@ import org.apache.flink.types.Either;
  *
  * <pre>
  *   samples (Kafka) -> split dead letters -> key by series -> 1 min rollup -> rollups_1m (Cassandra)
- *                            |                                    |     '-> 1 h cascade -> rollups_1h
+ *                            |                                    |     |-> 1 h cascade -> rollups_1h
+ *                            |                                    |     '-> rack -> cluster -> dc -> global
+ *                            |                                    |         -> group_rollups
  *                            '---- undecodable ----+---- late ----'-> vigil.deadletter (Kafka)
  * </pre>
  *
@@ -49,12 +53,19 @@ public final class MetricsRollupJob {
      *
      * @param minutes finished minute windows ({@code rollups_1m})
      * @param hours finished hour windows, cascaded from the minutes ({@code rollups_1h})
+     * @param groups minute aggregates per rack, cluster, data centre and fleet ({@code
+     *     group_rollups})
      * @param deadLetters undecodable and late samples ({@code vigil.deadletter})
      */
-    public record Sinks(Sink<Rollup> minutes, Sink<Rollup> hours, Sink<DeadLetter> deadLetters) {
+    public record Sinks(
+            Sink<Rollup> minutes,
+            Sink<Rollup> hours,
+            Sink<GroupRollup> groups,
+            Sink<DeadLetter> deadLetters) {
         public Sinks {
             Objects.requireNonNull(minutes, "minutes");
             Objects.requireNonNull(hours, "hours");
+            Objects.requireNonNull(groups, "groups");
             Objects.requireNonNull(deadLetters, "deadLetters");
         }
     }
@@ -129,11 +140,35 @@ public final class MetricsRollupJob {
                 .uid("metrics-rollup-rollups-1h-sink")
                 .name("Cassandra: rollups_1h");
 
+        buildHierarchy(rolledUp, window.toMillis());
+
         decoded.getSideOutput(DeadLetters.TAG)
                 .union(rolledUp.getSideOutput(DeadLetters.TAG))
                 .sinkTo(sinks.deadLetters())
                 .uid("metrics-rollup-dead-letter-sink")
                 .name("Kafka: dead letters");
+    }
+
+    /** Rack, cluster, data centre and global aggregates, each level merged from the one below. */
+    private void buildHierarchy(DataStream<Rollup> rollups, long windowMillis) {
+        DataStream<GroupRollup> below =
+                rollups.map(GroupRollup::ofSeries)
+                        .returns(GroupRollup.TYPE)
+                        .uid("metrics-rollup-place-series")
+                        .name("Place series in the fleet");
+        DataStream<GroupRollup> all = null;
+        for (GroupRollupFunction.Level level : GroupRollupFunction.Level.values()) {
+            below =
+                    below.keyBy(level.key(), Types.STRING)
+                            .process(new GroupRollupFunction(level, windowMillis))
+                            .returns(GroupRollup.TYPE)
+                            .uid("metrics-rollup-group-" + level.label())
+                            .name("Aggregate per " + level.label());
+            all = all == null ? below : all.union(below);
+        }
+        all.sinkTo(sinks.groups())
+                .uid("metrics-rollup-group-rollups-sink")
+                .name("Cassandra: group_rollups");
     }
 
     /** Builds and runs the job until it ends or is cancelled. */

@@ -60,6 +60,7 @@ public final class MetricsRollupJobMain {
                         new MetricsRollupJob.Sinks(
                                 RollupRows.sink(options, RollupRows.Resolution.MINUTE),
                                 RollupRows.sink(options, RollupRows.Resolution.HOUR),
+                                GroupRows.sink(options),
                                 KafkaConnectors.deadLetterSink(kafka)),
                         options)
                 .execute(env);

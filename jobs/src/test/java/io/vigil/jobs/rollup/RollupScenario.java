@@ -99,6 +99,7 @@ final class RollupScenario {
         return new MetricsRollupJob.Sinks(
                 RollupRows.sink(cassandra, RollupRows.Resolution.MINUTE),
                 RollupRows.sink(cassandra, RollupRows.Resolution.HOUR),
+                GroupRows.sink(cassandra),
                 io.vigil.connectors.kafka.KafkaConnectors.deadLetterSink(kafka(stack)));
     }
 
