@@ -1,7 +1,11 @@
 package io.vigil.connectors.kafka;
 
+import io.vigil.schemas.AvroCodec;
 import io.vigil.schemas.DeadLetter;
+import io.vigil.schemas.MetricSample;
+import io.vigil.schemas.SeriesIds;
 import io.vigil.schemas.Topic;
+import io.vigil.schemas.Topics;
 import java.nio.ByteBuffer;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.util.OutputTag;
@@ -18,7 +22,34 @@ public final class DeadLetters {
     public static final OutputTag<DeadLetter> TAG =
             new OutputTag<>("dead-letters", new AvroTypeInfo<>(DeadLetter.class));
 
+    /**
+     * Shared rather than built per dead letter, which would read the schema history each time; a
+     * codec holds no mutable state but its lazily built, thread-safe encoder.
+     */
+    private static final AvroCodec<MetricSample> SAMPLES = Topics.METRIC_SAMPLES.codec();
+
     private DeadLetters() {}
+
+    /**
+     * A dead letter for a sample an operator rejected after decoding (invalid, late). Its value is
+     * the sample encoded again, which is byte for byte what the producer wrote unless it used an
+     * older schema; its key is the series id, as on {@code vigil.metrics.samples}. Partition and
+     * offset are no longer known at that point.
+     *
+     * @param sample the rejected sample
+     * @param reason code, colon, details
+     * @param failedAt when it was rejected, ms since the epoch
+     */
+    public static DeadLetter ofSample(MetricSample sample, String reason, long failedAt) {
+        return of(
+                Topics.METRIC_SAMPLES,
+                null,
+                null,
+                reason,
+                Topics.METRIC_SAMPLES.keyFormat().encode(SeriesIds.of(sample)),
+                SAMPLES.encode(sample),
+                failedAt);
+    }
 
     /**
      * A dead letter for a record read from Kafka.

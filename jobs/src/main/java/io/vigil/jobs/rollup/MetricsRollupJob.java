@@ -2,6 +2,9 @@ package io.vigil.jobs.rollup;
 
 import io.vigil.connectors.kafka.DeadLetterSplitter;
 import io.vigil.connectors.kafka.DeadLetters;
+import io.vigil.connectors.validation.SampleValidationOptions;
+import io.vigil.connectors.validation.SampleValidator;
+import io.vigil.connectors.validation.ValidateSamples;
 import io.vigil.jobs.rollup.functions.CascadeRollupFunction;
 import io.vigil.jobs.rollup.functions.GroupRollupFunction;
 import io.vigil.jobs.rollup.functions.WindowRollupFunction;
@@ -10,10 +13,10 @@ import io.vigil.jobs.rollup.records.Rollup;
 import io.vigil.schemas.DeadLetter;
 import io.vigil.schemas.MetricSample;
 import io.vigil.schemas.SeriesIds;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -29,16 +32,18 @@ import org.apache.flink.types.Either;
  * mergeable sketch, counter rates) over tumbling event-time minutes, cascaded into hours.
  *
  * <pre>
- *   samples (Kafka) -> split dead letters -> key by series -> 1 min rollup -> rollups_1m (Cassandra)
- *                            |                                    |     |-> 1 h cascade -> rollups_1h
- *                            |                                    |     '-> rack -> cluster -> dc -> global
- *                            |                                    |         -> group_rollups
- *                            '---- undecodable ----+---- late ----'-> vigil.deadletter (Kafka)
+ *   samples -> split dead letters -> validate -> key by series -> 1 min rollup -> rollups_1m
+ *   (Kafka)          |                   |                              |      |-> 1 h cascade -> rollups_1h
+ *                    |                   |                              |      '-> rack -> cluster -> dc
+ *                    |                   |                              |          -> global -> group_rollups
+ *                    '- undecodable -----+- invalid ------------ late --'-> vigil.deadletter
  * </pre>
  *
  * <p>The job receives its source and sinks; {@link MetricsRollupJobMain} wires the real Kafka and
  * Cassandra connectors, tests wire their own. Event time comes from the samples with a bounded
- * out-of-orderness per Kafka partition, and idle partitions do not hold the watermark back.
+ * out-of-orderness per Kafka partition, and idle partitions do not hold the watermark back (see
+ * {@link SampleWatermarks}). Samples are validated ({@link SampleValidationOptions}) before they
+ * reach keyed state; a sample the validator rejects never moves a watermark.
  */
 public final class MetricsRollupJob {
     static final String NAME = "vigil metrics-rollup";
@@ -73,8 +78,8 @@ public final class MetricsRollupJob {
     /**
      * @param samples decoded samples or dead letters, for example from {@code
      *     KafkaConnectors.source(kafka, Topics.METRIC_SAMPLES, groupId)}
-     * @param sinks where rollups and dead letters go
-     * @param options {@link RollupOptions}
+     * @param sinks where rollups and undecodable, invalid and late samples go
+     * @param options {@link RollupOptions} and {@link SampleValidationOptions}
      */
     public MetricsRollupJob(
             Source<Either<DeadLetter, MetricSample>, ?, ?> samples,
@@ -96,19 +101,16 @@ public final class MetricsRollupJob {
     /** Adds the job's operators to {@code env}. */
     public void build(StreamExecutionEnvironment env) {
         Duration window = options.get(RollupOptions.WINDOW);
-        WatermarkStrategy<Either<DeadLetter, MetricSample>> watermarks =
-                WatermarkStrategy.<Either<DeadLetter, MetricSample>>forBoundedOutOfOrderness(
-                                options.get(RollupOptions.OUT_OF_ORDERNESS))
-                        // Dead letters carry no event time; MIN_VALUE never moves a watermark.
-                        .withTimestampAssigner(
-                                (record, kafkaTimestamp) ->
-                                        record.isRight()
-                                                ? record.right().getTimestamp()
-                                                : Long.MIN_VALUE)
-                        .withIdleness(options.get(RollupOptions.IDLENESS));
+        // One validator for the timestamp assigner and the validating operator, so that exactly
+        // the samples that will be dead-lettered never move a watermark.
+        SampleValidator validator = SampleValidator.builder().options(options).build();
+        Clock clock = Clock.systemUTC();
 
         DataStream<Either<DeadLetter, MetricSample>> records =
-                env.fromSource(samples, watermarks, "Kafka: samples")
+                env.fromSource(
+                                samples,
+                                SampleWatermarks.strategy(options, validator, clock),
+                                "Kafka: samples")
                         .uid("metrics-rollup-samples-source")
                         .name("Kafka: samples");
 
@@ -118,8 +120,14 @@ public final class MetricsRollupJob {
                         .uid("metrics-rollup-split-dead-letters")
                         .name("Split off undecodable samples");
 
+        SingleOutputStreamOperator<MetricSample> valid =
+                decoded.process(new ValidateSamples(validator, clock))
+                        .returns(new AvroTypeInfo<>(MetricSample.class))
+                        .uid("metrics-rollup-validate")
+                        .name("Validate samples");
+
         SingleOutputStreamOperator<Rollup> rolledUp =
-                decoded.keyBy(SeriesIds::of, Types.LONG)
+                valid.keyBy(SeriesIds::of, Types.LONG)
                         .process(
                                 new WindowRollupFunction(
                                         window, options.get(RollupOptions.COUNTER_MEMORY)))
@@ -143,7 +151,9 @@ public final class MetricsRollupJob {
         buildHierarchy(rolledUp, window.toMillis());
 
         decoded.getSideOutput(DeadLetters.TAG)
-                .union(rolledUp.getSideOutput(DeadLetters.TAG))
+                .union(
+                        valid.getSideOutput(DeadLetters.TAG),
+                        rolledUp.getSideOutput(DeadLetters.TAG))
                 .sinkTo(sinks.deadLetters())
                 .uid("metrics-rollup-dead-letter-sink")
                 .name("Kafka: dead letters");

@@ -4,9 +4,8 @@ import io.vigil.connectors.kafka.DeadLetters;
 import io.vigil.jobs.rollup.Descriptors;
 import io.vigil.jobs.rollup.records.Rollup;
 import io.vigil.jobs.rollup.records.RollupAccumulator;
-import io.vigil.schemas.AvroCodec;
+import io.vigil.schemas.DeadLetter;
 import io.vigil.schemas.MetricSample;
-import io.vigil.schemas.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -38,7 +37,6 @@ public final class WindowRollupFunction extends KeyedProcessFunction<Long, Metri
 
     private final long windowMillis;
     private final long counterMemoryMillis;
-    private final AvroCodec<MetricSample> codec = Topics.METRIC_SAMPLES.codec();
 
     private transient MapState<Long, RollupAccumulator> openWindows;
     private transient ValueState<Tuple2<Long, Double>> lastCounterSample;
@@ -74,7 +72,7 @@ public final class WindowRollupFunction extends KeyedProcessFunction<Long, Metri
         long watermark = ctx.timerService().currentWatermark();
         if (lastMillisOfWindow <= watermark) {
             lateSamples.inc();
-            ctx.output(DeadLetters.TAG, lateSample(sample, ctx.getCurrentKey(), start, watermark));
+            ctx.output(DeadLetters.TAG, lateSample(sample, start, watermark));
             return;
         }
         RollupAccumulator window = openWindows.get(start);
@@ -128,8 +126,7 @@ public final class WindowRollupFunction extends KeyedProcessFunction<Long, Metri
                 Tuple2.of(window.counterTimestamps[latest], window.counterValues[latest]));
     }
 
-    private io.vigil.schemas.DeadLetter lateSample(
-            MetricSample sample, long seriesId, long windowStart, long watermark) {
+    private DeadLetter lateSample(MetricSample sample, long windowStart, long watermark) {
         String reason =
                 String.format(
                         "late: sample at %s belongs to the window [%s, %s) that was already"
@@ -138,13 +135,6 @@ public final class WindowRollupFunction extends KeyedProcessFunction<Long, Metri
                         Instant.ofEpochMilli(windowStart),
                         Instant.ofEpochMilli(windowStart + windowMillis),
                         Instant.ofEpochMilli(watermark));
-        return DeadLetters.of(
-                Topics.METRIC_SAMPLES,
-                null,
-                null,
-                reason,
-                Topics.METRIC_SAMPLES.keyFormat().encode(seriesId),
-                codec.encode(sample),
-                System.currentTimeMillis());
+        return DeadLetters.ofSample(sample, reason, System.currentTimeMillis());
     }
 }
