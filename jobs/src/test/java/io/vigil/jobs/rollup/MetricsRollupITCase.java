@@ -63,6 +63,7 @@ class MetricsRollupITCase {
             scenario.write();
 
             scenario.assertRollupsEqualTruth(Duration.ofMinutes(3));
+            scenario.assertGroupRollupsEqualTruth(Duration.ofMinutes(1));
             scenario.assertRejectsAreDeadLettered(Duration.ofMinutes(1));
         } finally {
             job.cancel().get();

@@ -426,6 +426,109 @@ final class RollupScenario {
         }
     }
 
+    /**
+     * Holds the data centre and global aggregates of every metric and minute of the workload to the
+     * truth: the workload's whole fleet lives in one data centre, so both equal the sum over all
+     * its series. Sums are compared to a relative 1e-9: the hierarchy adds in the order records
+     * meet, which floating point does not forgive exactly.
+     */
+    void assertGroupRollupsEqualTruth(Duration timeout) throws InterruptedException {
+        Map<Long, Map<Long, Expected>> minutes = truth(Duration.ofMinutes(1));
+        Map<String, Map<Long, List<Rollup>>> byMetric = new HashMap<>();
+        minutes.values()
+                .forEach(
+                        series ->
+                                series.values()
+                                        .forEach(
+                                                e ->
+                                                        byMetric.computeIfAbsent(
+                                                                        e.rollup().metric,
+                                                                        m -> new TreeMap<>())
+                                                                .computeIfAbsent(
+                                                                        e.rollup().windowStart,
+                                                                        w -> new ArrayList<>())
+                                                                .add(e.rollup())));
+        String dc = workload.fleet().hosts().get(0).dc();
+        try (CqlSession session = session(stack)) {
+            PreparedStatement select =
+                    session.prepare(
+                            "SELECT ts, series, count, total, min, max, rate FROM"
+                                    + " vigil.group_rollups WHERE level = ? AND group_name = ?"
+                                    + " AND metric = ? AND day = ? AND ts >= ? AND ts < ?");
+            LocalDate day = LocalDate.ofInstant(t0, ZoneOffset.UTC);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            for (String[] level : new String[][] {{"dc", dc}, {"global", "global"}}) {
+                for (Map.Entry<String, Map<Long, List<Rollup>>> metric : byMetric.entrySet()) {
+                    List<Row> rows =
+                            session.execute(
+                                            select.bind(
+                                                    level[0],
+                                                    level[1],
+                                                    metric.getKey(),
+                                                    day,
+                                                    t0,
+                                                    t0.plus(LENGTH)))
+                                    .all();
+                    while (rows.size() < metric.getValue().size() && System.nanoTime() < deadline) {
+                        Thread.sleep(1_000);
+                        rows =
+                                session.execute(
+                                                select.bind(
+                                                        level[0],
+                                                        level[1],
+                                                        metric.getKey(),
+                                                        day,
+                                                        t0,
+                                                        t0.plus(LENGTH)))
+                                        .all();
+                    }
+                    assertThat(rows).as("%s %s rows", level[1], metric.getKey()).hasSize(5);
+                    for (Row row : rows) {
+                        List<Rollup> series =
+                                metric.getValue().get(row.getInstant("ts").toEpochMilli());
+                        String what = level[1] + " " + metric.getKey() + " " + row.getInstant("ts");
+                        assertThat(row.getLong("series")).as(what).isEqualTo(series.size());
+                        assertThat(row.getLong("count"))
+                                .as(what)
+                                .isEqualTo(series.stream().mapToLong(r -> r.count).sum());
+                        assertThat(row.getDouble("min"))
+                                .as(what)
+                                .isEqualTo(
+                                        series.stream()
+                                                .mapToDouble(r -> r.min)
+                                                .min()
+                                                .orElseThrow());
+                        assertThat(row.getDouble("max"))
+                                .as(what)
+                                .isEqualTo(
+                                        series.stream()
+                                                .mapToDouble(r -> r.max)
+                                                .max()
+                                                .orElseThrow());
+                        double total = series.stream().mapToDouble(r -> r.sum / r.count).sum();
+                        assertThat(row.getDouble("total"))
+                                .as(what)
+                                .isCloseTo(
+                                        total,
+                                        org.assertj.core.data.Offset.offset(
+                                                Math.abs(total) * 1e-9));
+                        if (Double.isNaN(series.get(0).rate)) {
+                            assertThat(row.isNull("rate")).as(what + " gauge rate").isTrue();
+                        } else {
+                            double rate = series.stream().mapToDouble(r -> r.rate).sum();
+                            assertThat(row.getDouble("rate"))
+                                    .as(what)
+                                    .isCloseTo(
+                                            rate,
+                                            org.assertj.core.data.Offset.offset(
+                                                    Math.abs(rate) * 1e-9));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private static int count(Map<Long, Map<Long, Rollup>> rows) {
         return rows.values().stream().mapToInt(Map::size).sum();
     }
