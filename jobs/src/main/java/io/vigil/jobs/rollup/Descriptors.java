@@ -30,5 +30,19 @@ public final class Descriptors {
     public static final MapStateDescriptor<Long, GroupRollup> OPEN_GROUP_WINDOWS =
             new MapStateDescriptor<>("open-group-windows", Types.LONG, GroupRollup.TYPE);
 
+    /**
+     * The UTC day (days since the epoch) a series was last written to the series registry, kept two
+     * days after the series' last report.
+     */
+    public static ValueStateDescriptor<Long> seriesRegisteredDay() {
+        ValueStateDescriptor<Long> descriptor =
+                new ValueStateDescriptor<>("series-registered-day", Types.LONG);
+        descriptor.enableTimeToLive(
+                org.apache.flink.api.common.state.StateTtlConfig.newBuilder(
+                                java.time.Duration.ofDays(2))
+                        .build());
+        return descriptor;
+    }
+
     private Descriptors() {}
 }

@@ -7,6 +7,7 @@ import io.vigil.connectors.validation.SampleValidator;
 import io.vigil.connectors.validation.ValidateSamples;
 import io.vigil.jobs.rollup.functions.CascadeRollupFunction;
 import io.vigil.jobs.rollup.functions.GroupRollupFunction;
+import io.vigil.jobs.rollup.functions.SeriesRegistryFunction;
 import io.vigil.jobs.rollup.functions.WindowRollupFunction;
 import io.vigil.jobs.rollup.records.GroupRollup;
 import io.vigil.jobs.rollup.records.Rollup;
@@ -26,6 +27,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Either;
+import org.apache.flink.util.Collector;
 
 /**
  * metrics-rollup: raw samples to per-series rollups (count, sum, min, max, last, p50/p90/p99 from a
@@ -60,14 +62,20 @@ public final class MetricsRollupJob {
      * @param hours finished hour windows, cascaded from the minutes ({@code rollups_1h})
      * @param groups minute aggregates per rack, cluster, data centre and fleet ({@code
      *     group_rollups})
+     * @param series the series registry ({@code series}), a series' rollup once a day
+     * @param seriesLabels the label index of the registry ({@code series_by_metric})
      * @param deadLetters undecodable and late samples ({@code vigil.deadletter})
      */
     public record Sinks(
             Sink<Rollup> minutes,
             Sink<Rollup> hours,
             Sink<GroupRollup> groups,
+            Sink<Rollup> series,
+            Sink<SeriesRows.LabelEntry> seriesLabels,
             Sink<DeadLetter> deadLetters) {
         public Sinks {
+            Objects.requireNonNull(series, "series");
+            Objects.requireNonNull(seriesLabels, "seriesLabels");
             Objects.requireNonNull(minutes, "minutes");
             Objects.requireNonNull(hours, "hours");
             Objects.requireNonNull(groups, "groups");
@@ -149,6 +157,7 @@ public final class MetricsRollupJob {
                 .name("Cassandra: rollups_1h");
 
         buildHierarchy(rolledUp, window.toMillis());
+        buildSeriesRegistry(rolledUp);
 
         decoded.getSideOutput(DeadLetters.TAG)
                 .union(
@@ -179,6 +188,30 @@ public final class MetricsRollupJob {
         all.sinkTo(sinks.groups())
                 .uid("metrics-rollup-group-rollups-sink")
                 .name("Cassandra: group_rollups");
+    }
+
+    /** The series registry, refreshed once per series and day. */
+    private void buildSeriesRegistry(DataStream<Rollup> rollups) {
+        SingleOutputStreamOperator<Rollup> registered =
+                rollups.keyBy(rollup -> rollup.seriesId, Types.LONG)
+                        .process(new SeriesRegistryFunction())
+                        .returns(Rollup.TYPE)
+                        .uid("metrics-rollup-series-registry")
+                        .name("Register series once a day");
+        registered
+                .sinkTo(sinks.series())
+                .uid("metrics-rollup-series-sink")
+                .name("Cassandra: series");
+        registered
+                .flatMap(
+                        (Rollup rollup, Collector<SeriesRows.LabelEntry> out) ->
+                                SeriesRows.labelEntries(rollup, out))
+                .returns(SeriesRows.LabelEntry.class)
+                .uid("metrics-rollup-series-labels")
+                .name("Index series by label")
+                .sinkTo(sinks.seriesLabels())
+                .uid("metrics-rollup-series-by-metric-sink")
+                .name("Cassandra: series_by_metric");
     }
 
     /** Builds and runs the job until it ends or is cancelled. */

@@ -61,6 +61,8 @@ public final class MetricsRollupJobMain {
                                 RollupRows.sink(options, RollupRows.Resolution.MINUTE),
                                 RollupRows.sink(options, RollupRows.Resolution.HOUR),
                                 GroupRows.sink(options),
+                                SeriesRows.seriesSink(options),
+                                SeriesRows.labelSink(options),
                                 KafkaConnectors.deadLetterSink(kafka)),
                         options)
                 .execute(env);

@@ -64,6 +64,7 @@ class MetricsRollupITCase {
 
             scenario.assertRollupsEqualTruth(Duration.ofMinutes(3));
             scenario.assertGroupRollupsEqualTruth(Duration.ofMinutes(1));
+            scenario.assertSeriesRegistryFindsEverySeries(Duration.ofMinutes(1));
             scenario.assertRejectsAreDeadLettered(Duration.ofMinutes(1));
         } finally {
             job.cancel().get();

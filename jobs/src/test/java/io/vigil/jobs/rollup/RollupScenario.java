@@ -100,6 +100,8 @@ final class RollupScenario {
                 RollupRows.sink(cassandra, RollupRows.Resolution.MINUTE),
                 RollupRows.sink(cassandra, RollupRows.Resolution.HOUR),
                 GroupRows.sink(cassandra),
+                SeriesRows.seriesSink(cassandra),
+                SeriesRows.labelSink(cassandra),
                 io.vigil.connectors.kafka.KafkaConnectors.deadLetterSink(kafka(stack)));
     }
 
@@ -526,6 +528,57 @@ final class RollupScenario {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * The analyst's path of the README: find a host's CPU series by metric and label, read its
+     * identity, then its minutes with p99. Every series of the workload must be registered.
+     */
+    void assertSeriesRegistryFindsEverySeries(Duration timeout) throws InterruptedException {
+        try (CqlSession session = session(stack)) {
+            PreparedStatement byLabel =
+                    session.prepare(
+                            "SELECT series_id FROM vigil.series_by_metric WHERE metric = ? AND"
+                                    + " label_name = ? AND label_value = ?");
+            PreparedStatement identity =
+                    session.prepare("SELECT metric, labels FROM vigil.series WHERE series_id = ?");
+            long deadline = System.nanoTime() + timeout.toNanos();
+            for (Fleet.Series series : workload.fleet().series()) {
+                String host = series.host().name();
+                List<Row> found =
+                        session.execute(byLabel.bind(series.metric().name(), "host", host)).all();
+                while (found.isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(1_000);
+                    found =
+                            session.execute(byLabel.bind(series.metric().name(), "host", host))
+                                    .all();
+                }
+                assertThat(found)
+                        .as("series of %s on %s", series.metric().name(), host)
+                        .extracting(row -> row.getLong("series_id"))
+                        .containsExactly(series.id());
+                Row row = session.execute(identity.bind(series.id())).one();
+                assertThat(row).isNotNull();
+                assertThat(row.getString("metric")).isEqualTo(series.metric().name());
+                assertThat(row.getMap("labels", String.class, String.class))
+                        .isEqualTo(series.labels());
+            }
+            long all =
+                    session
+                            .execute(
+                                    byLabel.bind(
+                                            workload.fleet().series().get(0).metric().name(),
+                                            "",
+                                            ""))
+                            .all()
+                            .stream()
+                            .filter(
+                                    r ->
+                                            workload.fleet().series().stream()
+                                                    .anyMatch(f -> f.id() == r.getLong(0)))
+                            .count();
+            assertThat(all).as("every series of the metric, listed").isEqualTo(HOSTS);
         }
     }
 
