@@ -5,6 +5,7 @@ import static org.apache.flink.configuration.ConfigOptions.key;
 import io.vigil.connectors.kafka.KafkaSettings;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ReadableConfig;
 
 /**
  * Where every Vigil job finds Kafka, and how it prepares Cassandra. Cassandra's own connection
@@ -41,7 +42,7 @@ public final class ConnectionOptions {
     }
 
     /** The value of a required option, or an error that names it. */
-    public static <T> T required(Configuration conf, ConfigOption<T> option) {
+    public static <T> T required(ReadableConfig conf, ConfigOption<T> option) {
         return conf.getOptional(option)
                 .orElseThrow(
                         () ->
