@@ -3,6 +3,8 @@ package io.vigil.jobs.rollup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.vigil.bench.Fleet;
@@ -118,10 +120,19 @@ final class RollupScenario {
         return options;
     }
 
+    /**
+     * A session for the test's own reads. Its requests may take 30 s: the test reads thousands of
+     * partitions while the machine's two cores also run Kafka, Cassandra and Flink.
+     */
     static CqlSession session(LocalStack stack) {
         return CqlSession.builder()
                 .addContactPoint(stack.cassandraContactPoint())
                 .withLocalDatacenter(stack.cassandraLocalDatacenter())
+                .withConfigLoader(
+                        DriverConfigLoader.programmaticBuilder()
+                                .withDuration(
+                                        DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(30))
+                                .build())
                 .build();
     }
 
