@@ -1,5 +1,6 @@
 package io.vigil.jobs.rollup;
 
+import io.vigil.jobs.rollup.records.RawSampleBuffer;
 import io.vigil.jobs.rollup.records.Rollup;
 import io.vigil.jobs.rollup.records.RollupAccumulator;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -24,6 +25,13 @@ public final class Descriptors {
     /** Open coarser windows fed by finer rollups: window start (ms) to the merged rollup. */
     public static final MapStateDescriptor<Long, Rollup> OPEN_CASCADED_WINDOWS =
             new MapStateDescriptor<>("open-cascaded-windows", Types.LONG, Rollup.TYPE);
+
+    /**
+     * Open raw chunk intervals of a series: interval start (ms) to its buffered samples, sorted and
+     * unique by timestamp. An entry is removed when its interval is written.
+     */
+    public static final MapStateDescriptor<Long, RawSampleBuffer> OPEN_RAW_CHUNKS =
+            new MapStateDescriptor<>("open-raw-chunks", Types.LONG, RawSampleBuffer.TYPE);
 
     private Descriptors() {}
 }

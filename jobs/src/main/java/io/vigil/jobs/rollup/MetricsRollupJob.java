@@ -3,7 +3,9 @@ package io.vigil.jobs.rollup;
 import io.vigil.connectors.kafka.DeadLetterSplitter;
 import io.vigil.connectors.kafka.DeadLetters;
 import io.vigil.jobs.rollup.functions.CascadeRollupFunction;
+import io.vigil.jobs.rollup.functions.RawChunkFunction;
 import io.vigil.jobs.rollup.functions.WindowRollupFunction;
+import io.vigil.jobs.rollup.records.RawChunk;
 import io.vigil.jobs.rollup.records.Rollup;
 import io.vigil.schemas.DeadLetter;
 import io.vigil.schemas.MetricSample;
@@ -18,22 +20,27 @@ import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Either;
 
 /**
  * metrics-rollup: raw samples to per-series rollups (count, sum, min, max, last, p50/p90/p99 from a
- * mergeable sketch, counter rates) over tumbling event-time minutes, cascaded into hours.
+ * mergeable sketch, counter rates) over tumbling event-time minutes, cascaded into hours; and the
+ * raw samples themselves, compressed into chunks per series and 2 minutes.
  *
  * <pre>
- *   samples (Kafka) -> split dead letters -> key by series -> 1 min rollup -> rollups_1m (Cassandra)
- *                            |                                    |     '-> 1 h cascade -> rollups_1h
- *                            '---- undecodable ----+---- late ----'-> vigil.deadletter (Kafka)
+ *   samples (Kafka) -> split dead letters -> key by series -+-> 1 min rollup -> rollups_1m
+ *                            |                              |         '-> 1 h cascade -> rollups_1h
+ *                            |                              '-> compress raw -> samples_raw
+ *                            |
+ *                            '---- undecodable, late (window, chunk) -> vigil.deadletter (Kafka)
  * </pre>
  *
- * <p>The job receives its source and sinks; {@link MetricsRollupJobMain} wires the real Kafka and
- * Cassandra connectors, tests wire their own. Event time comes from the samples with a bounded
+ * <p>{@code rollups_1m}, {@code rollups_1h} and {@code samples_raw} are Cassandra tables. The job
+ * receives its source and sinks; {@link MetricsRollupJobMain} wires the real Kafka and Cassandra
+ * connectors, tests wire their own. Event time comes from the samples with a bounded
  * out-of-orderness per Kafka partition, and idle partitions do not hold the watermark back.
  */
 public final class MetricsRollupJob {
@@ -50,12 +57,18 @@ public final class MetricsRollupJob {
      * @param minutes finished minute windows ({@code rollups_1m})
      * @param hours finished hour windows, cascaded from the minutes ({@code rollups_1h})
      * @param deadLetters undecodable and late samples ({@code vigil.deadletter})
+     * @param rawChunks the raw samples, compressed ({@code samples_raw})
      */
-    public record Sinks(Sink<Rollup> minutes, Sink<Rollup> hours, Sink<DeadLetter> deadLetters) {
+    public record Sinks(
+            Sink<Rollup> minutes,
+            Sink<Rollup> hours,
+            Sink<DeadLetter> deadLetters,
+            Sink<RawChunk> rawChunks) {
         public Sinks {
             Objects.requireNonNull(minutes, "minutes");
             Objects.requireNonNull(hours, "hours");
             Objects.requireNonNull(deadLetters, "deadLetters");
+            Objects.requireNonNull(rawChunks, "rawChunks");
         }
     }
 
@@ -107,9 +120,10 @@ public final class MetricsRollupJob {
                         .uid("metrics-rollup-split-dead-letters")
                         .name("Split off undecodable samples");
 
+        KeyedStream<MetricSample, Long> bySeries = decoded.keyBy(SeriesIds::of, Types.LONG);
+
         SingleOutputStreamOperator<Rollup> rolledUp =
-                decoded.keyBy(SeriesIds::of, Types.LONG)
-                        .process(
+                bySeries.process(
                                 new WindowRollupFunction(
                                         window, options.get(RollupOptions.COUNTER_MEMORY)))
                         .returns(Rollup.TYPE)
@@ -129,8 +143,24 @@ public final class MetricsRollupJob {
                 .uid("metrics-rollup-rollups-1h-sink")
                 .name("Cassandra: rollups_1h");
 
+        SingleOutputStreamOperator<RawChunk> rawChunks =
+                bySeries.process(new RawChunkFunction())
+                        .returns(RawChunk.TYPE)
+                        .uid("metrics-rollup-raw-chunks")
+                        .name("Compress raw samples");
+
+        rawChunks
+                .sinkTo(sinks.rawChunks())
+                .uid("metrics-rollup-raw-chunks-sink")
+                .name("Cassandra: samples_raw");
+
+        // A sample late for both its window and its raw chunk leaves twice, once per reason (the
+        // reasons name the window or the raw chunk). With 1-minute windows that is every sample
+        // late for its raw chunk, since its window ends no later than its chunk.
         decoded.getSideOutput(DeadLetters.TAG)
-                .union(rolledUp.getSideOutput(DeadLetters.TAG))
+                .union(
+                        rolledUp.getSideOutput(DeadLetters.TAG),
+                        rawChunks.getSideOutput(DeadLetters.TAG))
                 .sinkTo(sinks.deadLetters())
                 .uid("metrics-rollup-dead-letter-sink")
                 .name("Kafka: dead letters");

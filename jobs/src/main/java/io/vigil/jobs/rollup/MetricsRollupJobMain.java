@@ -60,7 +60,8 @@ public final class MetricsRollupJobMain {
                         new MetricsRollupJob.Sinks(
                                 RollupRows.sink(options, RollupRows.Resolution.MINUTE),
                                 RollupRows.sink(options, RollupRows.Resolution.HOUR),
-                                KafkaConnectors.deadLetterSink(kafka)),
+                                KafkaConnectors.deadLetterSink(kafka),
+                                RawChunkRows.sink(options)),
                         options)
                 .execute(env);
     }

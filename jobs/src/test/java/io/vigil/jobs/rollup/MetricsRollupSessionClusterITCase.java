@@ -58,6 +58,7 @@ class MetricsRollupSessionClusterITCase {
             scenario.write();
 
             scenario.assertRollupsEqualTruth(Duration.ofMinutes(3));
+            scenario.assertRawChunksEqualTruth(Duration.ofMinutes(1));
             scenario.assertRejectsAreDeadLettered(Duration.ofMinutes(1));
             assertThat(flink.jobState(jobId)).isEqualTo("RUNNING");
         } finally {
