@@ -1,6 +1,7 @@
 package io.vigil.jobs.rollup;
 
 import io.vigil.jobs.rollup.records.GroupRollup;
+import io.vigil.jobs.rollup.records.RawSampleBuffer;
 import io.vigil.jobs.rollup.records.Rollup;
 import io.vigil.jobs.rollup.records.RollupAccumulator;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -43,6 +44,13 @@ public final class Descriptors {
                         .build());
         return descriptor;
     }
+
+    /**
+     * Open raw chunk intervals of a series: interval start (ms) to its buffered samples, sorted and
+     * unique by timestamp. An entry is removed when its interval is written.
+     */
+    public static final MapStateDescriptor<Long, RawSampleBuffer> OPEN_RAW_CHUNKS =
+            new MapStateDescriptor<>("open-raw-chunks", Types.LONG, RawSampleBuffer.TYPE);
 
     private Descriptors() {}
 }

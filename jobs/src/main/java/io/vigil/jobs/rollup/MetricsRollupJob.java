@@ -7,9 +7,11 @@ import io.vigil.connectors.validation.SampleValidator;
 import io.vigil.connectors.validation.ValidateSamples;
 import io.vigil.jobs.rollup.functions.CascadeRollupFunction;
 import io.vigil.jobs.rollup.functions.GroupRollupFunction;
+import io.vigil.jobs.rollup.functions.RawChunkFunction;
 import io.vigil.jobs.rollup.functions.SeriesRegistryFunction;
 import io.vigil.jobs.rollup.functions.WindowRollupFunction;
 import io.vigil.jobs.rollup.records.GroupRollup;
+import io.vigil.jobs.rollup.records.RawChunk;
 import io.vigil.jobs.rollup.records.Rollup;
 import io.vigil.schemas.DeadLetter;
 import io.vigil.schemas.MetricSample;
@@ -24,6 +26,7 @@ import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Either;
@@ -31,14 +34,17 @@ import org.apache.flink.util.Collector;
 
 /**
  * metrics-rollup: raw samples to per-series rollups (count, sum, min, max, last, p50/p90/p99 from a
- * mergeable sketch, counter rates) over tumbling event-time minutes, cascaded into hours.
+ * mergeable sketch, counter rates) over tumbling event-time minutes, cascaded into hours; and the
+ * raw samples themselves, compressed into chunks per series and 2 minutes.
  *
  * <pre>
- *   samples -> split dead letters -> validate -> key by series -> 1 min rollup -> rollups_1m
- *   (Kafka)          |                   |                              |      |-> 1 h cascade -> rollups_1h
- *                    |                   |                              |      '-> rack -> cluster -> dc
- *                    |                   |                              |          -> global -> group_rollups
- *                    '- undecodable -----+- invalid ------------ late --'-> vigil.deadletter
+ *   samples -> split dead letters -> validate -> key by series -+-> 1 min rollup -> rollups_1m
+ *   (Kafka)          |                   |                       |     |-> 1 h cascade -> rollups_1h
+ *                    |                   |                       |     |-> rack -> cluster -> dc
+ *                    |                   |                       |     |   -> global -> group_rollups
+ *                    |                   |                       |     '-> series registry
+ *                    |                   |                       '-> compress raw -> samples_raw
+ *                    '- undecodable -----+- invalid -- late (window, chunk) -> vigil.deadletter
  * </pre>
  *
  * <p>The job receives its source and sinks; {@link MetricsRollupJobMain} wires the real Kafka and
@@ -65,6 +71,7 @@ public final class MetricsRollupJob {
      * @param series the series registry ({@code series}), a series' rollup once a day
      * @param seriesLabels the label index of the registry ({@code series_by_metric})
      * @param deadLetters undecodable and late samples ({@code vigil.deadletter})
+     * @param rawChunks the raw samples, compressed ({@code samples_raw})
      */
     public record Sinks(
             Sink<Rollup> minutes,
@@ -72,6 +79,7 @@ public final class MetricsRollupJob {
             Sink<GroupRollup> groups,
             Sink<Rollup> series,
             Sink<SeriesRows.LabelEntry> seriesLabels,
+            Sink<RawChunk> rawChunks,
             Sink<DeadLetter> deadLetters) {
         public Sinks {
             Objects.requireNonNull(series, "series");
@@ -80,6 +88,7 @@ public final class MetricsRollupJob {
             Objects.requireNonNull(hours, "hours");
             Objects.requireNonNull(groups, "groups");
             Objects.requireNonNull(deadLetters, "deadLetters");
+            Objects.requireNonNull(rawChunks, "rawChunks");
         }
     }
 
@@ -134,9 +143,10 @@ public final class MetricsRollupJob {
                         .uid("metrics-rollup-validate")
                         .name("Validate samples");
 
+        KeyedStream<MetricSample, Long> bySeries = valid.keyBy(SeriesIds::of, Types.LONG);
+
         SingleOutputStreamOperator<Rollup> rolledUp =
-                valid.keyBy(SeriesIds::of, Types.LONG)
-                        .process(
+                bySeries.process(
                                 new WindowRollupFunction(
                                         window, options.get(RollupOptions.COUNTER_MEMORY)))
                         .returns(Rollup.TYPE)
@@ -159,10 +169,24 @@ public final class MetricsRollupJob {
         buildHierarchy(rolledUp, window.toMillis());
         buildSeriesRegistry(rolledUp);
 
+        SingleOutputStreamOperator<RawChunk> rawChunks =
+                bySeries.process(new RawChunkFunction())
+                        .returns(RawChunk.TYPE)
+                        .uid("metrics-rollup-raw-chunks")
+                        .name("Compress raw samples");
+
+        rawChunks
+                .sinkTo(sinks.rawChunks())
+                .uid("metrics-rollup-raw-chunks-sink")
+                .name("Cassandra: samples_raw");
+
+        // A sample late for both its window and its raw chunk leaves twice, once per reason (the
+        // reasons name the window or the raw chunk).
         decoded.getSideOutput(DeadLetters.TAG)
                 .union(
                         valid.getSideOutput(DeadLetters.TAG),
-                        rolledUp.getSideOutput(DeadLetters.TAG))
+                        rolledUp.getSideOutput(DeadLetters.TAG),
+                        rawChunks.getSideOutput(DeadLetters.TAG))
                 .sinkTo(sinks.deadLetters())
                 .uid("metrics-rollup-dead-letter-sink")
                 .name("Kafka: dead letters");

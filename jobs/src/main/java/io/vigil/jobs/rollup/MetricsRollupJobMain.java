@@ -63,6 +63,7 @@ public final class MetricsRollupJobMain {
                                 GroupRows.sink(options),
                                 SeriesRows.seriesSink(options),
                                 SeriesRows.labelSink(options),
+                                RawChunkRows.sink(options),
                                 KafkaConnectors.deadLetterSink(kafka)),
                         options)
                 .execute(env);

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * metrics-rollup end to end on an in-process Flink MiniCluster, with the real Kafka broker and
- * Cassandra node of the local stack: every rollup row equals the independently computed truth, and
- * bad records become dead letters while the job goes on.
+ * Cassandra node of the local stack: every rollup row equals the independently computed truth,
+ * {@code samples_raw} gives back every raw sample exactly once and bit for bit, and bad records
+ * become dead letters while the job goes on.
  */
 @ExtendWith(SharedStackExtension.class)
 class MetricsRollupITCase {
@@ -65,6 +66,7 @@ class MetricsRollupITCase {
             scenario.assertRollupsEqualTruth(Duration.ofMinutes(3));
             scenario.assertGroupRollupsEqualTruth(Duration.ofMinutes(1));
             scenario.assertSeriesRegistryFindsEverySeries(Duration.ofMinutes(1));
+            scenario.assertRawChunksEqualTruth(Duration.ofMinutes(1));
             scenario.assertRejectsAreDeadLettered(Duration.ofMinutes(1));
         } finally {
             job.cancel().get();

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Exactness under failure: the source throws once, mid-stream, after the first completed
  * checkpoint. Flink restarts the job from that checkpoint (Kafka offsets and open windows), the
  * records after it are read again, and still every rollup row equals the independently computed
- * truth: nothing lost, nothing counted twice.
+ * truth: nothing lost, nothing counted twice; and every raw sample is stored exactly once, as the
+ * replayed chunks overwrite the rows they wrote before.
  */
 @ExtendWith(SharedStackExtension.class)
 class MetricsRollupRecoveryITCase {
@@ -79,6 +80,7 @@ class MetricsRollupRecoveryITCase {
             scenario.write(() -> awaitFile(FailOnceSource.checkpointedMarker(markers)));
 
             scenario.assertRollupsEqualTruth(Duration.ofMinutes(3));
+            scenario.assertRawChunksEqualTruth(Duration.ofMinutes(1));
             assertThat(FailOnceSource.failedMarker(markers))
                     .as("the injected failure happened")
                     .exists();

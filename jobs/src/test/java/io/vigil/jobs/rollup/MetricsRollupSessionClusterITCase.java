@@ -59,6 +59,7 @@ class MetricsRollupSessionClusterITCase {
 
             scenario.assertRollupsEqualTruth(Duration.ofMinutes(3));
             scenario.assertGroupRollupsEqualTruth(Duration.ofMinutes(1));
+            scenario.assertRawChunksEqualTruth(Duration.ofMinutes(1));
             scenario.assertRejectsAreDeadLettered(Duration.ofMinutes(1));
             assertThat(flink.jobState(jobId)).isEqualTo("RUNNING");
         } finally {

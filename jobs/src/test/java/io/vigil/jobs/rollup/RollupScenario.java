@@ -12,6 +12,7 @@ import io.vigil.bench.SampleWriter;
 import io.vigil.bench.Workload;
 import io.vigil.connectors.cassandra.CassandraSinkOptions;
 import io.vigil.connectors.cassandra.CqlMigrator;
+import io.vigil.connectors.chunks.Chunk;
 import io.vigil.connectors.kafka.KafkaSettings;
 import io.vigil.connectors.kafka.TopicAdmin;
 import io.vigil.jobs.rollup.records.Rollup;
@@ -22,12 +23,14 @@ import io.vigil.schemas.MetricSample;
 import io.vigil.schemas.NelBody;
 import io.vigil.schemas.Topics;
 import io.vigil.stack.LocalStack;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +58,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <p>The truth is computed here, independently of the job's code: samples grouped by series and
  * minute, summed in the order they were written (the order Kafka keeps per series), so even the
- * floating-point sums must match exactly.
+ * floating-point sums must match exactly; and for {@code samples_raw}, every sample of every
+ * series, which the decoded chunks must give back exactly once and bit for bit.
  */
 final class RollupScenario {
     static final int HOSTS = 200;
@@ -64,6 +68,9 @@ final class RollupScenario {
     static final Duration LENGTH = Duration.ofMinutes(5);
     static final Duration MAX_DISORDER = Duration.ofSeconds(25);
     static final String SENTINEL_METRIC = "vigil_test_sentinel";
+
+    /** Raw chunks cover 2-minute intervals of event time; ms. */
+    private static final long CHUNK_INTERVAL = Duration.ofMinutes(2).toMillis();
 
     private final LocalStack stack;
     private final Instant t0;
@@ -104,6 +111,7 @@ final class RollupScenario {
                 GroupRows.sink(cassandra),
                 SeriesRows.seriesSink(cassandra),
                 SeriesRows.labelSink(cassandra),
+                RawChunkRows.sink(cassandra),
                 io.vigil.connectors.kafka.KafkaConnectors.deadLetterSink(kafka(stack)));
     }
 
@@ -595,6 +603,142 @@ final class RollupScenario {
 
     private static int count(Map<Long, Map<Long, Rollup>> rows) {
         return rows.values().stream().mapToInt(Map::size).sum();
+    }
+
+    /**
+     * The raw samples the job must store: per series, every timestamp once, in time order, to the
+     * raw bits of its value.
+     */
+    Map<Long, TreeMap<Long, Long>> rawTruth() {
+        Map<Long, TreeMap<Long, Long>> truth = new HashMap<>();
+        for (Workload.Delivery delivery : deliveries) {
+            MetricSample sample = delivery.sample();
+            truth.computeIfAbsent(delivery.series().id(), id -> new TreeMap<>())
+                    .put(sample.getTimestamp(), Double.doubleToRawLongBits(sample.getValue()));
+        }
+        return truth;
+    }
+
+    /** One row of {@code samples_raw}, its chunk decoded. */
+    record RawRow(
+            long seriesId,
+            String metric,
+            Map<String, String> labels,
+            long chunkStart,
+            long chunkEnd,
+            int count,
+            double min,
+            double max,
+            int dataBytes,
+            Chunk samples) {}
+
+    /** The {@code samples_raw} rows of the workload's series and time, by series. */
+    Map<Long, List<RawRow>> readRawChunks(CqlSession session) {
+        PreparedStatement select =
+                session.prepare(
+                        "SELECT series_id, chunk_start, chunk_end, metric, labels, count, min, max,"
+                                + " data FROM vigil.samples_raw WHERE series_id = ? AND day = ?"
+                                + " AND chunk_start >= ? AND chunk_start < ?");
+        LocalDate day = LocalDate.ofInstant(t0, ZoneOffset.UTC);
+        Map<Long, List<RawRow>> rows = new HashMap<>();
+        for (Fleet.Series series : workload.fleet().series()) {
+            for (Row row : session.execute(select.bind(series.id(), day, t0, t0.plus(LENGTH)))) {
+                ByteBuffer data = row.getByteBuffer("data");
+                byte[] bytes = new byte[data.remaining()];
+                data.duplicate().get(bytes);
+                rows.computeIfAbsent(series.id(), id -> new ArrayList<>())
+                        .add(
+                                new RawRow(
+                                        row.getLong("series_id"),
+                                        row.getString("metric"),
+                                        row.getMap("labels", String.class, String.class),
+                                        row.getInstant("chunk_start").toEpochMilli(),
+                                        row.getInstant("chunk_end").toEpochMilli(),
+                                        row.getInt("count"),
+                                        nanIfNull(row, "min"),
+                                        nanIfNull(row, "max"),
+                                        bytes.length,
+                                        Chunk.decode(bytes)));
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * Waits until {@code samples_raw} holds as many samples as the workload, then holds every
+     * series to the truth: its chunks, in row order, decode to exactly the workload's samples of
+     * the series (every timestamp once, values bit for bit), each row's key, count, end, min and
+     * max agree with its chunk, and there is one row per series and 2-minute interval. Prints the
+     * bytes per raw sample.
+     */
+    void assertRawChunksEqualTruth(Duration timeout) throws InterruptedException {
+        Map<Long, TreeMap<Long, Long>> truth = rawTruth();
+        int expectedSamples = truth.values().stream().mapToInt(Map::size).sum();
+        assertThat(expectedSamples).isEqualTo(HOSTS * SERIES_PER_HOST * 30);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (CqlSession session = session(stack)) {
+            Map<Long, List<RawRow>> rows = readRawChunks(session);
+            while (samples(rows) < expectedSamples && System.nanoTime() < deadline) {
+                Thread.sleep(2_000);
+                rows = readRawChunks(session);
+            }
+            assertThat(samples(rows)).as("raw samples stored").isEqualTo(expectedSamples);
+            long chunks = 0;
+            long dataBytes = 0;
+            for (Fleet.Series series : workload.fleet().series()) {
+                List<RawRow> stored = rows.get(series.id());
+                assertMatches(series, stored, truth.get(series.id()));
+                chunks += stored.size();
+                dataBytes += stored.stream().mapToLong(RawRow::dataBytes).sum();
+            }
+            System.out.printf(
+                    "samples_raw: %,d samples of %,d series in %,d chunks, %,d bytes of chunk"
+                            + " data: %.2f bytes per raw sample%n",
+                    expectedSamples,
+                    truth.size(),
+                    chunks,
+                    dataBytes,
+                    (double) dataBytes / expectedSamples);
+        }
+    }
+
+    private static void assertMatches(
+            Fleet.Series series, List<RawRow> stored, TreeMap<Long, Long> truth) {
+        String what = "raw chunks of " + series;
+        assertThat(stored).as(what).isNotNull();
+        List<Long> timestamps = new ArrayList<>();
+        List<Long> valueBits = new ArrayList<>();
+        for (RawRow row : stored) {
+            Chunk chunk = row.samples();
+            String which = what + " at " + Instant.ofEpochMilli(row.chunkStart());
+            assertThat(row.seriesId()).as(which).isEqualTo(series.id());
+            assertThat(row.metric()).as(which).isEqualTo(series.metric().name());
+            assertThat(row.labels()).as(which).isEqualTo(series.labels());
+            assertThat(row.count()).as(which).isEqualTo(chunk.size()).isPositive();
+            long intervalStart = Math.floorDiv(chunk.timestamp(0), CHUNK_INTERVAL) * CHUNK_INTERVAL;
+            // At most 120 samples in each interval here: one chunk, keyed by the interval start.
+            assertThat(row.chunkStart()).as(which).isEqualTo(intervalStart);
+            assertThat(row.chunkEnd())
+                    .as(which)
+                    .isEqualTo(chunk.timestamp(chunk.size() - 1))
+                    .isLessThan(intervalStart + CHUNK_INTERVAL);
+            double[] values = chunk.values();
+            assertThat(row.min()).as(which).isEqualTo(Arrays.stream(values).min().getAsDouble());
+            assertThat(row.max()).as(which).isEqualTo(Arrays.stream(values).max().getAsDouble());
+            for (int i = 0; i < chunk.size(); i++) {
+                timestamps.add(chunk.timestamp(i));
+                valueBits.add(Double.doubleToRawLongBits(chunk.value(i)));
+            }
+        }
+        assertThat(timestamps).as(what).containsExactlyElementsOf(truth.keySet());
+        assertThat(valueBits).as(what).containsExactlyElementsOf(truth.values());
+    }
+
+    private static int samples(Map<Long, List<RawRow>> rows) {
+        return rows.values().stream()
+                .flatMap(List::stream)
+                .mapToInt(row -> row.samples().size())
+                .sum();
     }
 
     /**

@@ -4,10 +4,8 @@ import io.vigil.connectors.kafka.DeadLetters;
 import io.vigil.jobs.rollup.Descriptors;
 import io.vigil.jobs.rollup.records.Rollup;
 import io.vigil.jobs.rollup.records.RollupAccumulator;
-import io.vigil.schemas.DeadLetter;
 import io.vigil.schemas.MetricSample;
 import java.time.Duration;
-import java.time.Instant;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
@@ -37,6 +35,7 @@ public final class WindowRollupFunction extends KeyedProcessFunction<Long, Metri
 
     private final long windowMillis;
     private final long counterMemoryMillis;
+    private final LateSamples late = new LateSamples("window");
 
     private transient MapState<Long, RollupAccumulator> openWindows;
     private transient ValueState<Tuple2<Long, Double>> lastCounterSample;
@@ -70,9 +69,11 @@ public final class WindowRollupFunction extends KeyedProcessFunction<Long, Metri
         long start = Math.floorDiv(sample.getTimestamp(), windowMillis) * windowMillis;
         long lastMillisOfWindow = start + windowMillis - 1;
         long watermark = ctx.timerService().currentWatermark();
-        if (lastMillisOfWindow <= watermark) {
+        if (LateSamples.isLate(lastMillisOfWindow, watermark)) {
             lateSamples.inc();
-            ctx.output(DeadLetters.TAG, lateSample(sample, start, watermark));
+            ctx.output(
+                    DeadLetters.TAG,
+                    late.deadLetter(sample, ctx.getCurrentKey(), start, windowMillis, watermark));
             return;
         }
         RollupAccumulator window = openWindows.get(start);
@@ -124,17 +125,5 @@ public final class WindowRollupFunction extends KeyedProcessFunction<Long, Metri
         int latest = Counters.latest(window.counterTimestamps);
         lastCounterSample.update(
                 Tuple2.of(window.counterTimestamps[latest], window.counterValues[latest]));
-    }
-
-    private DeadLetter lateSample(MetricSample sample, long windowStart, long watermark) {
-        String reason =
-                String.format(
-                        "late: sample at %s belongs to the window [%s, %s) that was already"
-                                + " written (watermark %s)",
-                        Instant.ofEpochMilli(sample.getTimestamp()),
-                        Instant.ofEpochMilli(windowStart),
-                        Instant.ofEpochMilli(windowStart + windowMillis),
-                        Instant.ofEpochMilli(watermark));
-        return DeadLetters.ofSample(sample, reason, System.currentTimeMillis());
     }
 }

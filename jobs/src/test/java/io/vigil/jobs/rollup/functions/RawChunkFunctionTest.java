@@ -1,0 +1,298 @@
+package io.vigil.jobs.rollup.functions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
+
+import io.vigil.connectors.chunks.Chunk;
+import io.vigil.connectors.kafka.DeadLetters;
+import io.vigil.jobs.rollup.records.RawChunk;
+import io.vigil.schemas.DeadLetter;
+import io.vigil.schemas.MetricSample;
+import io.vigil.schemas.SeriesIds;
+import io.vigil.schemas.Topics;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class RawChunkFunctionTest {
+    private static final long T0 = 1_764_064_800_000L; // 2025-11-25T10:00:00Z, a 2-minute boundary
+    private static final long TEN_SECONDS = 10_000;
+    private static final long TWO_MINUTES = 120_000;
+    private static final long TWO_MINUTES_LATER = T0 + TWO_MINUTES;
+    private static final long FOUR_MINUTES_LATER = T0 + 2 * TWO_MINUTES;
+    private static final Map<String, String> WEB_1 = Map.of("host", "web-1");
+    private static final Map<String, String> WEB_2 = Map.of("host", "web-2");
+    private static final long SERIES_WEB_1 = SeriesIds.of("cpu", WEB_1);
+
+    private KeyedOneInputStreamOperatorTestHarness<Long, MetricSample, RawChunk> harness;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        harness = newHarness();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        harness.close();
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<Long, MetricSample, RawChunk> newHarness()
+            throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<Long, MetricSample, RawChunk> harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new RawChunkFunction()),
+                        SeriesIds::of,
+                        Types.LONG);
+        harness.open();
+        return harness;
+    }
+
+    private static MetricSample cpu(Map<String, String> host, long timestamp, double value) {
+        return new MetricSample("cpu", host, value, timestamp);
+    }
+
+    private void process(MetricSample sample) throws Exception {
+        harness.processElement(sample, sample.getTimestamp());
+    }
+
+    private List<RawChunk> written() {
+        return harness.extractOutputValues();
+    }
+
+    private static List<Long> timestamps(RawChunk chunk) {
+        List<Long> timestamps = new ArrayList<>();
+        for (long ts : Chunk.decode(chunk.data).timestamps()) {
+            timestamps.add(ts);
+        }
+        return timestamps;
+    }
+
+    private static List<Double> values(RawChunk chunk) {
+        List<Double> values = new ArrayList<>();
+        for (double value : Chunk.decode(chunk.data).values()) {
+            values.add(value);
+        }
+        return values;
+    }
+
+    @Test
+    void writesAnIntervalAsOneChunkWhenTheWatermarkPassesItsEnd() throws Exception {
+        for (int i = 0; i < 12; i++) {
+            process(cpu(WEB_1, T0 + i * TEN_SECONDS, 0.5 + i));
+        }
+
+        harness.processWatermark(TWO_MINUTES_LATER - 2);
+        assertThat(written()).isEmpty();
+
+        harness.processWatermark(TWO_MINUTES_LATER - 1);
+
+        RawChunk chunk = written().get(0);
+        assertThat(written()).hasSize(1);
+        assertThat(chunk.seriesId).isEqualTo(SERIES_WEB_1);
+        assertThat(chunk.metric).isEqualTo("cpu");
+        assertThat(chunk.labels).isEqualTo(WEB_1);
+        assertThat(chunk.chunkStart).isEqualTo(T0);
+        assertThat(chunk.chunkEnd).isEqualTo(T0 + 11 * TEN_SECONDS);
+        assertThat(chunk.count).isEqualTo(12);
+        assertThat(chunk.min).isEqualTo(0.5);
+        assertThat(chunk.max).isEqualTo(11.5);
+        assertThat(Chunk.decode(chunk.data).size()).isEqualTo(12);
+        assertThat(values(chunk).get(3)).isEqualTo(3.5);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void cutsChunksAtTwoMinuteBoundariesOfEventTime() throws Exception {
+        process(cpu(WEB_1, T0 + 100_000, 1));
+        process(cpu(WEB_1, TWO_MINUTES_LATER - 1, 2)); // the last millisecond of the first chunk
+        process(cpu(WEB_1, TWO_MINUTES_LATER, 3)); // the first of the next
+        process(cpu(WEB_1, TWO_MINUTES_LATER + TEN_SECONDS, 4));
+
+        harness.processWatermark(TWO_MINUTES_LATER - 1);
+        assertThat(written())
+                .extracting(c -> c.chunkStart, c -> c.chunkEnd, c -> c.count)
+                .containsExactly(tuple(T0, TWO_MINUTES_LATER - 1, 2));
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+
+        harness.processWatermark(FOUR_MINUTES_LATER - 1);
+        RawChunk second = written().get(1);
+        assertThat(second.chunkStart).isEqualTo(TWO_MINUTES_LATER);
+        assertThat(timestamps(second))
+                .containsExactly(TWO_MINUTES_LATER, TWO_MINUTES_LATER + TEN_SECONDS);
+        assertThat(values(second)).containsExactly(3.0, 4.0);
+    }
+
+    @Test
+    void sortsOutOfOrderSamplesWithinTheInterval() throws Exception {
+        process(cpu(WEB_1, T0 + 30_000, 3));
+        process(cpu(WEB_1, T0 + 10_000, 1));
+        process(cpu(WEB_1, T0 + 50_000, 5));
+        process(cpu(WEB_1, T0 + 20_000, 2));
+
+        harness.processWatermark(TWO_MINUTES_LATER);
+
+        RawChunk chunk = written().get(0);
+        assertThat(timestamps(chunk))
+                .containsExactly(T0 + 10_000, T0 + 20_000, T0 + 30_000, T0 + 50_000);
+        assertThat(values(chunk)).containsExactly(1.0, 2.0, 3.0, 5.0);
+        assertThat(chunk.chunkStart).as("the interval's start, not the first sample").isEqualTo(T0);
+        assertThat(chunk.chunkEnd).isEqualTo(T0 + 50_000);
+    }
+
+    @Test
+    void storesADuplicateTimestampOnceWithTheValueThatArrivedLast() throws Exception {
+        process(cpu(WEB_1, T0 + 10_000, 1));
+        process(cpu(WEB_1, T0 + 20_000, 2));
+        process(cpu(WEB_1, T0 + 10_000, 1)); // a collector's retry
+        process(cpu(WEB_1, T0 + 20_000, 7)); // a corrected resend
+
+        harness.processWatermark(TWO_MINUTES_LATER);
+
+        RawChunk chunk = written().get(0);
+        assertThat(chunk.count).isEqualTo(2);
+        assertThat(timestamps(chunk)).containsExactly(T0 + 10_000, T0 + 20_000);
+        assertThat(values(chunk)).containsExactly(1.0, 7.0);
+        assertThat(chunk.max).isEqualTo(7.0);
+    }
+
+    @Test
+    void splitsAnIntervalOfMoreThan120SamplesIntoDeterministicChunks() throws Exception {
+        // 250 samples every 400 ms, the first 100 ms after the interval starts, in random order.
+        List<MetricSample> samples = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            samples.add(cpu(WEB_1, T0 + 100 + i * 400L, i));
+        }
+        List<MetricSample> shuffled = new ArrayList<>(samples);
+        Collections.shuffle(shuffled, new Random(7));
+        for (MetricSample sample : shuffled) {
+            process(sample);
+        }
+
+        harness.processWatermark(TWO_MINUTES_LATER - 1);
+
+        assertThat(written())
+                .extracting(c -> c.chunkStart, c -> c.chunkEnd, c -> c.count)
+                .containsExactly(
+                        // The first chunk starts at the interval's start; every further one at
+                        // its own first sample, so all row keys are distinct and reproducible.
+                        tuple(T0, T0 + 100 + 119 * 400L, 120),
+                        tuple(T0 + 100 + 120 * 400L, T0 + 100 + 239 * 400L, 120),
+                        tuple(T0 + 100 + 240 * 400L, T0 + 100 + 249 * 400L, 10));
+        assertThat(values(written().get(1)).get(0)).isEqualTo(120.0);
+
+        // The same samples in time order: byte for byte the same rows.
+        try (KeyedOneInputStreamOperatorTestHarness<Long, MetricSample, RawChunk> inOrder =
+                newHarness()) {
+            for (MetricSample sample : samples) {
+                inOrder.processElement(sample, sample.getTimestamp());
+            }
+            inOrder.processWatermark(TWO_MINUTES_LATER - 1);
+            assertThat(inOrder.extractOutputValues()).isEqualTo(written());
+        }
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void keeps120SamplesInOneChunk() throws Exception {
+        for (int i = 0; i < 120; i++) {
+            process(cpu(WEB_1, T0 + i * 1_000L, i));
+        }
+
+        harness.processWatermark(TWO_MINUTES_LATER - 1);
+
+        assertThat(written()).singleElement().extracting(c -> c.count).isEqualTo(120);
+    }
+
+    @Test
+    void sendsSamplesOfAWrittenChunkToTheDeadLettersWithAReason() throws Exception {
+        process(cpu(WEB_1, T0 + 1_000, 4));
+        harness.processWatermark(TWO_MINUTES_LATER - 1);
+
+        MetricSample late = cpu(WEB_1, T0 + 2_000, 99);
+        process(late);
+        // Not late: its chunk is still open.
+        process(cpu(WEB_1, TWO_MINUTES_LATER, 5));
+
+        assertThat(written()).hasSize(1);
+        List<DeadLetter> deadLetters =
+                harness.getSideOutput(DeadLetters.TAG).stream()
+                        .map(StreamRecord::getValue)
+                        .toList();
+        assertThat(deadLetters).hasSize(1);
+        DeadLetter deadLetter = deadLetters.get(0);
+        assertThat(deadLetter.getReason())
+                .startsWith("late: ")
+                .contains("raw chunk [2025-11-25T10:00:00Z, 2025-11-25T10:02:00Z)")
+                .contains("already written");
+        assertThat(deadLetter.getSourceTopic()).isEqualTo(Topics.METRIC_SAMPLES.name());
+        byte[] raw = new byte[deadLetter.getRaw().remaining()];
+        deadLetter.getRaw().get(raw);
+        assertThat(Topics.METRIC_SAMPLES.codec().decode(raw)).isEqualTo(late);
+        // The late sample opened nothing; only the next chunk is open.
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        harness.processWatermark(FOUR_MINUTES_LATER - 1);
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void keepsSpecialValuesAndLeavesNaNsOutOfMinAndMax() throws Exception {
+        double[] special = {
+            -0.0, Double.NEGATIVE_INFINITY, Double.MIN_VALUE, Double.NaN, Double.MAX_VALUE
+        };
+        for (int i = 0; i < special.length; i++) {
+            process(cpu(WEB_1, T0 + i * TEN_SECONDS, special[i]));
+        }
+        process(cpu(WEB_2, T0, Double.NaN));
+
+        harness.processWatermark(TWO_MINUTES_LATER);
+
+        RawChunk web1 =
+                written().stream().filter(c -> c.seriesId == SERIES_WEB_1).findFirst().get();
+        double[] decoded = Chunk.decode(web1.data).values();
+        for (int i = 0; i < special.length; i++) {
+            assertThat(Double.doubleToRawLongBits(decoded[i]))
+                    .isEqualTo(Double.doubleToRawLongBits(special[i]));
+        }
+        assertThat(web1.min).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(web1.max).isEqualTo(Double.MAX_VALUE);
+        RawChunk web2 =
+                written().stream().filter(c -> c.seriesId != SERIES_WEB_1).findFirst().get();
+        assertThat(web2.min).isNaN();
+        assertThat(web2.max).isNaN();
+    }
+
+    @Test
+    void cleansUpStateAndTimersOnceEveryChunkWasWritten() throws Exception {
+        // Two series, three intervals each, the intervals' samples interleaved.
+        for (int i = 0; i < 36; i++) {
+            long ts = T0 + (i % 3) * TWO_MINUTES + (i / 3) * TEN_SECONDS;
+            process(cpu(i % 2 == 0 ? WEB_1 : WEB_2, ts, i));
+        }
+        assertThat(harness.numEventTimeTimers()).isEqualTo(6);
+        // One map per series, holding one entry per open interval.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+
+        harness.processWatermark(TWO_MINUTES_LATER - 1);
+        assertThat(written()).hasSize(2);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(4);
+
+        harness.processWatermark(T0 + 3 * TWO_MINUTES - 1);
+
+        assertThat(written()).hasSize(6);
+        assertThat(written()).extracting(c -> c.count).containsOnly(6);
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+}
