@@ -20,7 +20,7 @@ import java.time.Instant;
  *     lateSamples.inc();
  *     ctx.output(
  *             DeadLetters.TAG,
- *             late.deadLetter(sample, ctx.getCurrentKey(), start, length, watermark));
+ *             late.deadLetter(sample, start, length, watermark));
  *     return;
  * }
  * }</pre>
@@ -51,13 +51,11 @@ final class LateSamples implements Serializable {
     /**
      * The dead letter of a late sample.
      *
-     * @param seriesId the sample's key (the dead letter's key is computed from the sample itself)
      * @param start start of the interval the sample belongs to, ms since the epoch
      * @param length length of that interval, ms
      * @param watermark the watermark that made the sample late
      */
-    DeadLetter deadLetter(
-            MetricSample sample, long seriesId, long start, long length, long watermark) {
+    DeadLetter deadLetter(MetricSample sample, long start, long length, long watermark) {
         String reason =
                 String.format(
                         "late: sample at %s belongs to the %s [%s, %s) that was already written"

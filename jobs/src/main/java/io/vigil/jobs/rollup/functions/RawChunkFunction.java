@@ -72,9 +72,7 @@ public final class RawChunkFunction extends KeyedProcessFunction<Long, MetricSam
         long watermark = ctx.timerService().currentWatermark();
         if (LateSamples.isLate(lastMillisOfInterval, watermark)) {
             lateSamples.inc();
-            ctx.output(
-                    DeadLetters.TAG,
-                    late.deadLetter(sample, ctx.getCurrentKey(), start, CHUNK_MILLIS, watermark));
+            ctx.output(DeadLetters.TAG, late.deadLetter(sample, start, CHUNK_MILLIS, watermark));
             return;
         }
         RawSampleBuffer buffer = openChunks.get(start);

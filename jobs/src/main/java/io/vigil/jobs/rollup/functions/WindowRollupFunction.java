@@ -71,9 +71,7 @@ public final class WindowRollupFunction extends KeyedProcessFunction<Long, Metri
         long watermark = ctx.timerService().currentWatermark();
         if (LateSamples.isLate(lastMillisOfWindow, watermark)) {
             lateSamples.inc();
-            ctx.output(
-                    DeadLetters.TAG,
-                    late.deadLetter(sample, ctx.getCurrentKey(), start, windowMillis, watermark));
+            ctx.output(DeadLetters.TAG, late.deadLetter(sample, start, windowMillis, watermark));
             return;
         }
         RollupAccumulator window = openWindows.get(start);
