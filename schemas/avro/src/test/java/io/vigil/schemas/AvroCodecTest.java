@@ -116,6 +116,55 @@ class AvroCodecTest {
         assertThat(decoded.getTimestamp()).isEqualTo(T0);
     }
 
+    /**
+     * A rule written by a producer on Rule v1 (before SPIKE, CRASH_LOOP and their parameters)
+     * decodes with the current codec, which finds v1 in its class-path history; the new fields take
+     * their defaults.
+     */
+    @Test
+    void ruleWrittenWithVersionOneDecodesWithTheCurrentCodec() throws Exception {
+        Schema v1;
+        try (java.io.InputStream in =
+                AvroCodecTest.class.getResourceAsStream("/avro/history/Rule.v1.avsc")) {
+            assertThat(in).as("Rule.v1.avsc on the class path").isNotNull();
+            v1 = new Schema.Parser().parse(in);
+        }
+        GenericRecord old = new GenericData.Record(v1);
+        old.put("id", "cpu-high");
+        old.put("version", 3L);
+        old.put("name", "CpuHigh");
+        old.put("kind", new GenericData.EnumSymbol(v1.getField("kind").schema(), "THRESHOLD"));
+        old.put("metric", "cpu_usage");
+        old.put("selector", Map.of());
+        old.put(
+                "group_level",
+                new GenericData.EnumSymbol(v1.getField("group_level").schema(), "DC"));
+        old.put("comparator", new GenericData.EnumSymbol(v1.getField("comparator").schema(), "GE"));
+        old.put("threshold", 90.0);
+        old.put("resolve_threshold", 85.0);
+        old.put("for_ms", 300_000L);
+        old.put("keep_firing_for_ms", 0L);
+        old.put("breaches_required", null);
+        old.put("evaluations_window", null);
+        old.put("severity", "critical");
+        old.put("labels", Map.of());
+        old.put("annotations", Map.of());
+        old.put("enabled", true);
+        old.put("updated_at", T0);
+        byte[] bytes =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old).array();
+
+        Rule decoded = Topics.RULES.codec().decode(bytes);
+
+        assertThat(decoded.getVersion()).isEqualTo(3L);
+        assertThat(decoded.getGroupLevel()).isEqualTo(GroupLevel.DC);
+        assertThat(decoded.getComparator()).isEqualTo(Comparator.GE);
+        assertThat(decoded.getResolveThreshold()).isEqualTo(85.0);
+        assertThat(decoded.getAggregation()).isEqualTo(Aggregation.AVG);
+        assertThat(decoded.getWindowMs()).isEqualTo(60_000L);
+        assertThat(decoded.getOccurrences()).isEqualTo(3);
+    }
+
     /** Decoded maps have Utf8 keys in another order; compare their sorted string form. */
     private static String normalised(Object value) {
         if (value instanceof Map<?, ?> map) {
