@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
-import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
@@ -83,23 +81,7 @@ class CassandraSinkITCase {
     @BeforeAll
     void connect(LocalStack localStack) {
         stack = localStack;
-        session =
-                CqlSession.builder()
-                        .addContactPoint(stack.cassandraContactPoint())
-                        .withLocalDatacenter(stack.cassandraLocalDatacenter())
-                        // Dropping and creating tables on a node shared with a running build
-                        // can take longer than the driver's default of two seconds.
-                        .withConfigLoader(
-                                DriverConfigLoader.programmaticBuilder()
-                                        .withDuration(
-                                                DefaultDriverOption.REQUEST_TIMEOUT,
-                                                Duration.ofSeconds(60))
-                                        .build())
-                        .build();
-        session.execute(
-                String.format(
-                        "CREATE KEYSPACE IF NOT EXISTS %s WITH replication = %s",
-                        KEYSPACE, CqlMigrator.DEFAULT_REPLICATION));
+        session = StackSessions.withKeyspace(stack, KEYSPACE);
     }
 
     @AfterAll

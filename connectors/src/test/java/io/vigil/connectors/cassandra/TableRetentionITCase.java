@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
-import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.vigil.stack.LocalStack;
 import io.vigil.stack.junit.SharedStackExtension;
@@ -34,22 +32,7 @@ class TableRetentionITCase {
 
     @BeforeAll
     void connect(LocalStack stack) {
-        session =
-                CqlSession.builder()
-                        .addContactPoint(stack.cassandraContactPoint())
-                        .withLocalDatacenter(stack.cassandraLocalDatacenter())
-                        // Schema changes on a node shared with a running build are slow.
-                        .withConfigLoader(
-                                DriverConfigLoader.programmaticBuilder()
-                                        .withDuration(
-                                                DefaultDriverOption.REQUEST_TIMEOUT,
-                                                Duration.ofSeconds(60))
-                                        .build())
-                        .build();
-        session.execute(
-                String.format(
-                        "CREATE KEYSPACE IF NOT EXISTS %s WITH replication = %s",
-                        KEYSPACE, CqlMigrator.DEFAULT_REPLICATION));
+        session = StackSessions.withKeyspace(stack, KEYSPACE);
         session.execute(String.format("DROP TABLE IF EXISTS %s.hourly", KEYSPACE));
         // As V004 creates rollups_1h, but with the 30-day settings of the minute tables.
         session.execute(
