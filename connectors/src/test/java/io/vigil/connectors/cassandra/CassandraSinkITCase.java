@@ -177,10 +177,14 @@ class CassandraSinkITCase {
     @Test
     void writesEveryRowExactlyAsSent() throws Exception {
         String table = recreateReadingsTable("readings_once");
+        long connectsBefore = SharedSessions.connects();
 
         run(readings(environment(PARALLELISM)), sink(table, new ReadingBinder()));
 
         assertThat(readAll(table)).hasSize(ROWS).containsExactlyInAnyOrderEntriesOf(expected());
+        // The two writers shared one session (they start together and hold it until the end).
+        assertThat(SharedSessions.connects() - connectsBefore).isEqualTo(1);
+        assertThat(SharedSessions.open()).isZero();
     }
 
     @Test
@@ -216,6 +220,9 @@ class CassandraSinkITCase {
         run(readings, sink(table, new ReadingBinder()));
 
         assertThat(readAll(table)).hasSize(ROWS).containsExactlyInAnyOrderEntriesOf(expected());
+        // Both subtasks shared one session, and the failed attempt's writers, like the finished
+        // ones, let go of it: nothing stays open after the job.
+        assertThat(SharedSessions.open()).isZero();
     }
 
     @Test
@@ -275,6 +282,8 @@ class CassandraSinkITCase {
                                         .contains("Could not prepare the Cassandra statement")
                                         .contains("InvalidQueryException")
                                         .contains("no_such_table"));
+        // The writer that failed to prepare released the session it had acquired.
+        assertThat(SharedSessions.open()).isZero();
     }
 
     @Test
