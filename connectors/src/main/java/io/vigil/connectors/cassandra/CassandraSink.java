@@ -63,8 +63,8 @@ import org.apache.flink.util.InstantiationUtil;
  * no retry fixes (invalid statement, unknown table, wrong types, authentication) fail the job at
  * once, with the driver's exception as the cause.
  *
- * <p>Each writer opens its own {@link CqlSession} in the TaskManager; everything this class holds
- * is serializable so that it can be shipped there.
+ * <p>The writers of a job in one TaskManager share one {@link CqlSession} per cluster ({@link
+ * SharedSessions}); everything this class holds is serializable so that it can be shipped there.
  *
  * @param <T> the record type
  */
@@ -105,12 +105,25 @@ public final class CassandraSink<T> implements Sink<T> {
 
     @Override
     public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
-        CqlSession session = connect();
+        SharedSessions.Lease lease;
+        try {
+            lease =
+                    SharedSessions.acquire(
+                            new SharedSessions.Key(
+                                    contactPoints, localDatacenter, keyspace, requestTimeout),
+                            this::connect);
+        } catch (CassandraConnectException e) {
+            throw e.getCause();
+        }
         PreparedStatement prepared;
         try {
-            prepared = session.prepare(statement);
+            prepared = lease.session().prepare(statement);
         } catch (RuntimeException e) {
-            session.forceCloseAsync();
+            try {
+                lease.release(requestTimeout);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
             throw new CassandraSinkException(
                     String.format(
                             "Could not prepare the Cassandra statement '%s': %s",
@@ -129,7 +142,7 @@ public final class CassandraSink<T> implements Sink<T> {
                         });
         return new CassandraSinkWriter<>(
                 value -> bind(prepared, value),
-                new SessionStatementExecutor(session, requestTimeout),
+                new SessionStatementExecutor(lease, requestTimeout),
                 retryScheduler,
                 context.getMailboxExecutor(),
                 context.metricGroup(),
@@ -139,7 +152,7 @@ public final class CassandraSink<T> implements Sink<T> {
                 statement);
     }
 
-    private CqlSession connect() throws CassandraSinkException {
+    private CqlSession connect() {
         try {
             // Flink loads this class, and the driver shipped in the job jar, in the job's class
             // loader; the driver must load its own classes and its reference.conf from there too.
@@ -168,12 +181,27 @@ public final class CassandraSink<T> implements Sink<T> {
             }
             return builder.build();
         } catch (RuntimeException e) {
-            throw new CassandraSinkException(
-                    String.format(
-                            "Could not connect to Cassandra at %s (local data centre '%s',"
-                                    + " keyspace '%s'): %s",
-                            contactPoints, localDatacenter, keyspace, e.getMessage()),
-                    e);
+            throw new CassandraConnectException(
+                    new CassandraSinkException(
+                            String.format(
+                                    "Could not connect to Cassandra at %s (local data centre"
+                                            + " '%s', keyspace '%s'): %s",
+                                    contactPoints, localDatacenter, keyspace, e.getMessage()),
+                            e));
+        }
+    }
+
+    /** Carries a connection failure out of the session registry's supplier. */
+    private static final class CassandraConnectException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        CassandraConnectException(CassandraSinkException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized CassandraSinkException getCause() {
+            return (CassandraSinkException) super.getCause();
         }
     }
 

@@ -66,7 +66,7 @@ public final class CqlMigrator {
      * DDL waits for the whole cluster to agree on the schema, which is much slower than a write;
      * the driver's default of two seconds fails migrations on a busy node.
      */
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    static final Duration DDL_TIMEOUT = Duration.ofSeconds(60);
 
     private final CqlSession session;
     private final List<CqlScript> scripts;
@@ -162,7 +162,7 @@ public final class CqlMigrator {
                                                                 + " system_schema.keyspaces WHERE"
                                                                 + " keyspace_name = ?",
                                                         keyspace)
-                                                .setTimeout(TIMEOUT))
+                                                .setTimeout(DDL_TIMEOUT))
                                 .one()
                         != null;
         if (!keyspaceExists) {
@@ -176,7 +176,7 @@ public final class CqlMigrator {
                                 String.format(
                                         "SELECT version, checksum FROM %s.%s",
                                         keyspace, HISTORY_TABLE))
-                        .setTimeout(TIMEOUT);
+                        .setTimeout(DDL_TIMEOUT);
         for (Row row : session.execute(select)) {
             applied.put(row.getInt("version"), row.getString("checksum"));
         }
@@ -198,7 +198,7 @@ public final class CqlMigrator {
                                 + " took (ms)'",
                         keyspace, HISTORY_TABLE);
         try {
-            session.execute(SimpleStatement.newInstance(cql).setTimeout(TIMEOUT));
+            session.execute(SimpleStatement.newInstance(cql).setTimeout(DDL_TIMEOUT));
         } catch (RuntimeException e) {
             throw new CqlMigrationException(
                     after == null
@@ -215,7 +215,7 @@ public final class CqlMigrator {
 
     private void execute(CqlScript script, String statement) {
         try {
-            session.execute(SimpleStatement.newInstance(statement).setTimeout(TIMEOUT));
+            session.execute(SimpleStatement.newInstance(statement).setTimeout(DDL_TIMEOUT));
         } catch (RuntimeException e) {
             throw new CqlMigrationException(
                     String.format(
@@ -240,7 +240,7 @@ public final class CqlMigrator {
                                 script.checksum(),
                                 Instant.now(),
                                 millis)
-                        .setTimeout(TIMEOUT));
+                        .setTimeout(DDL_TIMEOUT));
     }
 
     private static int latestVersion(List<CqlScript> scripts) {

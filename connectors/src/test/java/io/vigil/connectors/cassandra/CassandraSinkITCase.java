@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
-import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
@@ -83,23 +81,7 @@ class CassandraSinkITCase {
     @BeforeAll
     void connect(LocalStack localStack) {
         stack = localStack;
-        session =
-                CqlSession.builder()
-                        .addContactPoint(stack.cassandraContactPoint())
-                        .withLocalDatacenter(stack.cassandraLocalDatacenter())
-                        // Dropping and creating tables on a node shared with a running build
-                        // can take longer than the driver's default of two seconds.
-                        .withConfigLoader(
-                                DriverConfigLoader.programmaticBuilder()
-                                        .withDuration(
-                                                DefaultDriverOption.REQUEST_TIMEOUT,
-                                                Duration.ofSeconds(60))
-                                        .build())
-                        .build();
-        session.execute(
-                String.format(
-                        "CREATE KEYSPACE IF NOT EXISTS %s WITH replication = %s",
-                        KEYSPACE, CqlMigrator.DEFAULT_REPLICATION));
+        session = StackSessions.withKeyspace(stack, KEYSPACE);
     }
 
     @AfterAll
@@ -195,10 +177,14 @@ class CassandraSinkITCase {
     @Test
     void writesEveryRowExactlyAsSent() throws Exception {
         String table = recreateReadingsTable("readings_once");
+        long connectsBefore = SharedSessions.connects();
 
         run(readings(environment(PARALLELISM)), sink(table, new ReadingBinder()));
 
         assertThat(readAll(table)).hasSize(ROWS).containsExactlyInAnyOrderEntriesOf(expected());
+        // The two writers shared one session (they start together and hold it until the end).
+        assertThat(SharedSessions.connects() - connectsBefore).isEqualTo(1);
+        assertThat(SharedSessions.open()).isZero();
     }
 
     @Test
@@ -234,6 +220,9 @@ class CassandraSinkITCase {
         run(readings, sink(table, new ReadingBinder()));
 
         assertThat(readAll(table)).hasSize(ROWS).containsExactlyInAnyOrderEntriesOf(expected());
+        // Both subtasks shared one session, and the failed attempt's writers, like the finished
+        // ones, let go of it: nothing stays open after the job.
+        assertThat(SharedSessions.open()).isZero();
     }
 
     @Test
@@ -293,6 +282,8 @@ class CassandraSinkITCase {
                                         .contains("Could not prepare the Cassandra statement")
                                         .contains("InvalidQueryException")
                                         .contains("no_such_table"));
+        // The writer that failed to prepare released the session it had acquired.
+        assertThat(SharedSessions.open()).isZero();
     }
 
     @Test

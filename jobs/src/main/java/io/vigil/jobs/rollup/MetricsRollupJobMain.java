@@ -3,6 +3,7 @@ package io.vigil.jobs.rollup;
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.vigil.connectors.cassandra.CassandraSinkOptions;
 import io.vigil.connectors.cassandra.CqlMigrator;
+import io.vigil.connectors.cassandra.TableRetention;
 import io.vigil.connectors.kafka.KafkaConnectors;
 import io.vigil.connectors.kafka.KafkaSettings;
 import io.vigil.jobs.ConnectionOptions;
@@ -28,8 +29,13 @@ import org.slf4j.LoggerFactory;
  * flink run -c io.vigil.jobs.rollup.MetricsRollupJobMain vigil-jobs.jar \
  *     --vigil.kafka.bootstrap-servers kafka-1:9092 \
  *     --vigil.cassandra.contact-points cassandra-1:9042;cassandra-2:9042 \
- *     --vigil.cassandra.local-datacenter dc1
+ *     --vigil.cassandra.local-datacenter dc1 \
+ *     --vigil.retention.rollups-1h 730d
  * </pre>
+ *
+ * <p>Unless {@code vigil.cassandra.migrate} is off, it brings the schema up to date and sets the
+ * tables' retention ({@link TableRetention}: {@code vigil.retention.raw}, {@code
+ * vigil.retention.rollups-1m}, {@code vigil.retention.rollups-1h}) before the job starts.
  */
 public final class MetricsRollupJobMain {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsRollupJobMain.class);
@@ -43,7 +49,8 @@ public final class MetricsRollupJobMain {
             migrate(
                     CassandraSinkOptions.contactPoints(options),
                     ConnectionOptions.required(options, CassandraSinkOptions.LOCAL_DATACENTER),
-                    options.get(ConnectionOptions.CASSANDRA_REPLICATION));
+                    options.get(ConnectionOptions.CASSANDRA_REPLICATION),
+                    TableRetention.fromConfig(options));
         }
 
         OffsetsInitializer start =
@@ -70,7 +77,10 @@ public final class MetricsRollupJobMain {
     }
 
     private static void migrate(
-            List<InetSocketAddress> contactPoints, String datacenter, String replication) {
+            List<InetSocketAddress> contactPoints,
+            String datacenter,
+            String replication,
+            TableRetention retention) {
         try (CqlSession session =
                 CqlSession.builder()
                         .withClassLoader(MetricsRollupJobMain.class.getClassLoader())
@@ -84,6 +94,10 @@ public final class MetricsRollupJobMain {
                             .build()
                             .migrate();
             LOG.info("Cassandra schema up to date ({} scripts applied now)", applied.size());
+            // The job owns these tables, so it also sets how long they keep their rows.
+            for (String change : retention.apply(session)) {
+                LOG.info("Retention changed: {}", change);
+            }
         }
     }
 }
