@@ -72,7 +72,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
 
     @Option(
             names = "--profile",
-            defaultValue = "PT30S",
+            defaultValue = "PT60S",
             description =
                     "JFR profile of the TaskManager, Kafka and Cassandra after the measured period"
                             + " and its rollups (${DEFAULT-VALUE}; PT0S: none).")
@@ -87,7 +87,9 @@ public final class PipelineBenchmark implements Callable<Integer> {
     @Option(
             names = "--targets",
             defaultValue = "200",
-            description = "Prometheus scrape targets the fleet is split into (${DEFAULT-VALUE}).")
+            description =
+                    "Prometheus scrape targets the fleet is split into (${DEFAULT-VALUE}, at most"
+                            + " one per host).")
     int targets;
 
     @Option(
@@ -138,7 +140,8 @@ public final class PipelineBenchmark implements Callable<Integer> {
                         measure,
                         profile,
                         latencySeries,
-                        targets);
+                        // A small fleet has fewer hosts than the default number of targets.
+                        Math.min(targets, hosts));
         Files.createDirectories(runDir);
         String machine = machine();
         Console.say("machine: %s", machine);
