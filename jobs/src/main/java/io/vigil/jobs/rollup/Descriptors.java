@@ -1,7 +1,7 @@
 package io.vigil.jobs.rollup;
 
 import io.vigil.jobs.rollup.records.GroupRollup;
-import io.vigil.jobs.rollup.records.RawSampleBuffer;
+import io.vigil.jobs.rollup.records.RawSeries;
 import io.vigil.jobs.rollup.records.Rollup;
 import io.vigil.jobs.rollup.records.RollupAccumulator;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -46,11 +46,23 @@ public final class Descriptors {
     }
 
     /**
-     * Open raw chunk intervals of a series: interval start (ms) to its buffered samples, sorted and
-     * unique by timestamp. An entry is removed when its interval is written.
+     * Raw samples of a series not yet written as chunks: timestamp (ms) to value, so a duplicate
+     * timestamp is stored once (the value that arrived last). One small entry per sample: adding a
+     * sample is a single write, whatever the state backend, instead of rewriting a whole buffer.
      */
-    public static final MapStateDescriptor<Long, RawSampleBuffer> OPEN_RAW_CHUNKS =
-            new MapStateDescriptor<>("open-raw-chunks", Types.LONG, RawSampleBuffer.TYPE);
+    public static final MapStateDescriptor<Long, Double> OPEN_RAW_SAMPLES =
+            new MapStateDescriptor<>("open-raw-samples", Types.LONG, Types.DOUBLE);
+
+    /** Metric name and labels of a series with open raw samples, for its chunk rows. */
+    public static final ValueStateDescriptor<RawSeries> RAW_SERIES =
+            new ValueStateDescriptor<>("raw-series", RawSeries.TYPE);
+
+    /**
+     * Start (ms) of the newest raw chunk interval of a series with a timer registered, so that a
+     * sample needs no timer registration unless it opens another interval.
+     */
+    public static final ValueStateDescriptor<Long> RAW_TIMER_INTERVAL =
+            new ValueStateDescriptor<>("raw-timer-interval", Types.LONG);
 
     private Descriptors() {}
 }

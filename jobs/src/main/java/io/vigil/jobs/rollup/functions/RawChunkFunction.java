@@ -4,10 +4,17 @@ import io.vigil.connectors.kafka.DeadLetters;
 import io.vigil.jobs.rollup.Descriptors;
 import io.vigil.jobs.rollup.records.RawChunk;
 import io.vigil.jobs.rollup.records.RawSampleBuffer;
+import io.vigil.jobs.rollup.records.RawSeries;
 import io.vigil.schemas.MetricSample;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -19,10 +26,17 @@ import org.apache.flink.util.Collector;
  *
  * <p>Chunk intervals are aligned to event time: a sample at {@code ts} belongs to the interval
  * starting at {@code floor(ts / 2 min) * 2 min}, whatever else the series sent and in whatever
- * order. An interval's samples are buffered in keyed state, sorted and deduplicated by timestamp
- * ({@link RawSampleBuffer#add}), and written when the watermark passes the interval's end, by an
- * event-time timer on its last millisecond. An interval with more than {@value
- * #MAX_SAMPLES_PER_CHUNK} samples is split in time order ({@link RawSampleBuffer#toChunks}).
+ * order. Samples wait in keyed state, one map entry per timestamp (so a duplicate timestamp is kept
+ * once, with the value that arrived last), and an interval is written when the watermark passes its
+ * end, by an event-time timer on its last millisecond: its samples are sorted, encoded ({@link
+ * RawSampleBuffer}) and removed. An interval with more than {@value #MAX_SAMPLES_PER_CHUNK} samples
+ * is split in time order ({@link RawSampleBuffer#toChunks}).
+ *
+ * <p>Why one entry per sample rather than one buffer per interval: with RocksDB every state access
+ * (de)serialises the value, so appending to a buffer costs a read and a write of everything
+ * buffered so far (quadratic in the interval's samples, and the series' labels with every sample),
+ * while a map entry costs one small write. The series' name and labels are written once per
+ * interval, with the timer.
  *
  * <p>Why not cut a chunk the moment it holds {@value #MAX_SAMPLES_PER_CHUNK} samples: a sample that
  * arrives out of order afterwards would then either start a chunk overlapping the written one or be
@@ -30,7 +44,7 @@ import org.apache.flink.util.Collector;
  * watermark makes every row a function of the interval's samples alone, so its key ({@code
  * series_id, day, chunk_start}) and content are the same on every replay after a failure, and the
  * sink's upserts overwrite instead of adding. The price is state: an interval's samples stay
- * buffered (16 bytes each) until the watermark passes its end.
+ * buffered until the watermark passes its end.
  *
  * <p>A sample is late when its interval was already written. It is counted in {@code lateSamples}
  * and sent to the dead letters with reason {@code late}, as the rollup does ({@link LateSamples}):
@@ -55,12 +69,16 @@ public final class RawChunkFunction extends KeyedProcessFunction<Long, MetricSam
 
     private final LateSamples late = new LateSamples("raw chunk");
 
-    private transient MapState<Long, RawSampleBuffer> openChunks;
+    private transient MapState<Long, Double> openSamples;
+    private transient ValueState<RawSeries> series;
+    private transient ValueState<Long> timerInterval;
     private transient Counter lateSamples;
 
     @Override
     public void open(OpenContext openContext) {
-        openChunks = getRuntimeContext().getMapState(Descriptors.OPEN_RAW_CHUNKS);
+        openSamples = getRuntimeContext().getMapState(Descriptors.OPEN_RAW_SAMPLES);
+        series = getRuntimeContext().getState(Descriptors.RAW_SERIES);
+        timerInterval = getRuntimeContext().getState(Descriptors.RAW_TIMER_INTERVAL);
         lateSamples = getRuntimeContext().getMetricGroup().counter("lateSamples");
     }
 
@@ -75,27 +93,57 @@ public final class RawChunkFunction extends KeyedProcessFunction<Long, MetricSam
             ctx.output(DeadLetters.TAG, late.deadLetter(sample, start, CHUNK_MILLIS, watermark));
             return;
         }
-        RawSampleBuffer buffer = openChunks.get(start);
-        if (buffer == null) {
-            buffer = new RawSampleBuffer();
+        Long registered = timerInterval.value();
+        if (registered == null || registered != start) {
+            // Timers are deduplicated per key and time, so an out-of-order sample of an older
+            // interval registering its timer again is harmless; it only costs a write.
             ctx.timerService().registerEventTimeTimer(lastMillisOfInterval);
+            timerInterval.update(registered == null ? start : Math.max(registered, start));
+            series.update(new RawSeries(sample.getName(), sample.getLabels()));
         }
-        buffer.add(sample.getName(), sample.getLabels(), sample.getTimestamp(), sample.getValue());
-        openChunks.put(start, buffer);
+        openSamples.put(sample.getTimestamp(), sample.getValue());
     }
 
-    /** Every timer falls on the last millisecond of an interval: it writes that interval. */
+    /**
+     * Every timer falls on the last millisecond of an interval: it writes that interval, and any
+     * older one still open (none, unless timers fired out of order).
+     */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RawChunk> out)
             throws Exception {
-        long start = timestamp + 1 - CHUNK_MILLIS;
-        RawSampleBuffer buffer = openChunks.get(start);
-        if (buffer == null) {
-            return;
+        long end = timestamp + 1;
+        // Iteration order is the backend's (sorted in RocksDB, hashed on the heap): the buffer
+        // sorts.
+        SortedMap<Long, RawSampleBuffer> intervals = new TreeMap<>();
+        RawSeries identity = series.value();
+        List<Long> written = new ArrayList<>();
+        for (Map.Entry<Long, Double> entry : openSamples.entries()) {
+            long ts = entry.getKey();
+            if (ts >= end) {
+                continue;
+            }
+            long start = Math.floorDiv(ts, CHUNK_MILLIS) * CHUNK_MILLIS;
+            intervals
+                    .computeIfAbsent(start, s -> new RawSampleBuffer())
+                    .add(identity.metric, identity.labels, ts, entry.getValue());
+            written.add(ts);
         }
-        for (RawChunk chunk : buffer.toChunks(ctx.getCurrentKey(), start, MAX_SAMPLES_PER_CHUNK)) {
-            out.collect(chunk);
+        for (Map.Entry<Long, RawSampleBuffer> interval : intervals.entrySet()) {
+            for (RawChunk chunk :
+                    interval.getValue()
+                            .toChunks(
+                                    ctx.getCurrentKey(),
+                                    interval.getKey(),
+                                    MAX_SAMPLES_PER_CHUNK)) {
+                out.collect(chunk);
+            }
         }
-        openChunks.remove(start);
+        for (long ts : written) {
+            openSamples.remove(ts);
+        }
+        if (openSamples.isEmpty()) {
+            series.clear();
+            timerInterval.clear();
+        }
     }
 }
