@@ -1,20 +1,12 @@
 package io.vigil.jobs.rollup.functions;
 
 import io.vigil.connectors.kafka.DeadLetters;
-import io.vigil.jobs.rollup.Descriptors;
 import io.vigil.jobs.rollup.records.RawChunk;
 import io.vigil.jobs.rollup.records.RawSampleBuffer;
-import io.vigil.jobs.rollup.records.RawSeries;
 import io.vigil.schemas.MetricSample;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -69,81 +61,47 @@ public final class RawChunkFunction extends KeyedProcessFunction<Long, MetricSam
 
     private final LateSamples late = new LateSamples("raw chunk");
 
-    private transient MapState<Long, Double> openSamples;
-    private transient ValueState<RawSeries> series;
-    private transient ValueState<Long> timerInterval;
+    private transient BufferedSamples buffered;
     private transient Counter lateSamples;
 
     @Override
     public void open(OpenContext openContext) {
-        openSamples = getRuntimeContext().getMapState(Descriptors.OPEN_RAW_SAMPLES);
-        series = getRuntimeContext().getState(Descriptors.RAW_SERIES);
-        timerInterval = getRuntimeContext().getState(Descriptors.RAW_TIMER_INTERVAL);
+        buffered = new BufferedSamples(getRuntimeContext(), CHUNK_MILLIS);
         lateSamples = getRuntimeContext().getMetricGroup().counter("lateSamples");
     }
 
     @Override
     public void processElement(MetricSample sample, Context ctx, Collector<RawChunk> out)
             throws Exception {
-        long start = Math.floorDiv(sample.getTimestamp(), CHUNK_MILLIS) * CHUNK_MILLIS;
-        long lastMillisOfInterval = start + CHUNK_MILLIS - 1;
+        long start = buffered.intervalStart(sample.getTimestamp());
         long watermark = ctx.timerService().currentWatermark();
-        if (LateSamples.isLate(lastMillisOfInterval, watermark)) {
+        if (LateSamples.isLate(start + CHUNK_MILLIS - 1, watermark)) {
             lateSamples.inc();
             ctx.output(DeadLetters.TAG, late.deadLetter(sample, start, CHUNK_MILLIS, watermark));
             return;
         }
-        Long registered = timerInterval.value();
-        if (registered == null || registered != start) {
-            // Timers are deduplicated per key and time, so an out-of-order sample of an older
-            // interval registering its timer again is harmless; it only costs a write.
-            ctx.timerService().registerEventTimeTimer(lastMillisOfInterval);
-            timerInterval.update(registered == null ? start : Math.max(registered, start));
-            series.update(new RawSeries(sample.getName(), sample.getLabels()));
-        }
-        openSamples.put(sample.getTimestamp(), sample.getValue());
+        buffered.add(sample, ctx.timerService());
     }
 
-    /**
-     * Every timer falls on the last millisecond of an interval: it writes that interval, and any
-     * older one still open (none, unless timers fired out of order).
-     */
+    /** Every timer falls on the last millisecond of an interval: it writes that interval. */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RawChunk> out)
             throws Exception {
-        long end = timestamp + 1;
-        // Iteration order is the backend's (sorted in RocksDB, hashed on the heap): the buffer
-        // sorts.
-        SortedMap<Long, RawSampleBuffer> intervals = new TreeMap<>();
-        RawSeries identity = series.value();
-        List<Long> written = new ArrayList<>();
-        for (Map.Entry<Long, Double> entry : openSamples.entries()) {
-            long ts = entry.getKey();
-            if (ts >= end) {
-                continue;
+        for (Map.Entry<Long, BufferedSamples.Interval> closed :
+                buffered.drainEndingBy(timestamp + 1).entrySet()) {
+            BufferedSamples.Interval interval = closed.getValue();
+            RawSampleBuffer buffer = new RawSampleBuffer();
+            for (int i = 0; i < interval.size(); i++) {
+                buffer.add(
+                        interval.series().metric,
+                        interval.series().labels,
+                        interval.timestamps()[i],
+                        interval.values()[i]);
             }
-            long start = Math.floorDiv(ts, CHUNK_MILLIS) * CHUNK_MILLIS;
-            intervals
-                    .computeIfAbsent(start, s -> new RawSampleBuffer())
-                    .add(identity.metric, identity.labels, ts, entry.getValue());
-            written.add(ts);
-        }
-        for (Map.Entry<Long, RawSampleBuffer> interval : intervals.entrySet()) {
             for (RawChunk chunk :
-                    interval.getValue()
-                            .toChunks(
-                                    ctx.getCurrentKey(),
-                                    interval.getKey(),
-                                    MAX_SAMPLES_PER_CHUNK)) {
+                    buffer.toChunks(ctx.getCurrentKey(), closed.getKey(), MAX_SAMPLES_PER_CHUNK)) {
                 out.collect(chunk);
             }
-        }
-        for (long ts : written) {
-            openSamples.remove(ts);
-        }
-        if (openSamples.isEmpty()) {
-            series.clear();
-            timerInterval.clear();
         }
     }
 }

@@ -35,10 +35,10 @@ class RawChunkTypesTest {
     }
 
     @Test
-    void rawSeriesArePojos() throws Exception {
-        TypeSerializer<RawSeries> serializer =
-                RawSeries.TYPE.createSerializer(new SerializerConfigImpl());
-        RawSeries series = new RawSeries("cpu", WEB_1);
+    void seriesIdentitiesArePojos() throws Exception {
+        TypeSerializer<SeriesIdentity> serializer =
+                SeriesIdentity.TYPE.createSerializer(new SerializerConfigImpl());
+        SeriesIdentity series = new SeriesIdentity("cpu", WEB_1);
 
         assertThat(serializer).isInstanceOf(PojoSerializer.class);
         assertThat(roundTrip(serializer, series)).isEqualTo(series);

@@ -7,12 +7,13 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 
 /**
- * The identity of a series whose raw samples are buffered: what its {@code samples_raw} rows carry
- * besides the samples. Kept once per series rather than with every sample.
+ * The name and labels of a series whose samples are buffered in keyed state: what its rows carry
+ * besides the aggregates. Kept once per series rather than with every sample.
  */
-public class RawSeries {
+public class SeriesIdentity {
     /** How Flink serialises it in state (a POJO, no Kryo). */
-    public static final TypeInformation<RawSeries> TYPE = Types.POJO(RawSeries.class, fields());
+    public static final TypeInformation<SeriesIdentity> TYPE =
+            Types.POJO(SeriesIdentity.class, fields());
 
     private static Map<String, TypeInformation<?>> fields() {
         Map<String, TypeInformation<?>> fields = new HashMap<>();
@@ -25,16 +26,16 @@ public class RawSeries {
     public Map<String, String> labels;
 
     /** For Flink's POJO serializer. */
-    public RawSeries() {}
+    public SeriesIdentity() {}
 
-    public RawSeries(String metric, Map<String, String> labels) {
+    public SeriesIdentity(String metric, Map<String, String> labels) {
         this.metric = metric;
         this.labels = labels;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RawSeries other
+        return o instanceof SeriesIdentity other
                 && Objects.equals(metric, other.metric)
                 && Objects.equals(labels, other.labels);
     }
