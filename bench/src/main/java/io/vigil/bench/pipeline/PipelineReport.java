@@ -293,6 +293,27 @@ public final class PipelineReport {
                                                 bytes(p.headChunkBytes(), p.appended())))));
         rows.add(
                 row(
+                        "bytes per raw sample stored (samples_raw, whole run)",
+                        vigil.map(
+                                v ->
+                                        String.format(
+                                                "%.2f B encoded (Gorilla chunks), %s on disk"
+                                                        + " (%s samples in %s chunks)",
+                                                v.raw().encodedBytesPerSample(),
+                                                v.raw().flushed()
+                                                        ? String.format(
+                                                                "%.2f B",
+                                                                v.raw().diskBytesPerSample())
+                                                        : "not measured",
+                                                count(v.raw().samples()),
+                                                count(v.raw().rows()))),
+                        prometheus.map(
+                                p ->
+                                        String.format(
+                                                "%s head chunks",
+                                                bytes(p.headChunkBytes(), p.appended())))));
+        rows.add(
+                row(
                         "Cassandra per stored rollup row",
                         vigil.map(
                                 v ->
@@ -455,6 +476,7 @@ public final class PipelineReport {
         vigil.ifPresent(v -> notes.addAll(v.notes()));
         vigil.filter(v -> !v.cassandra().note().isEmpty())
                 .ifPresent(v -> notes.add(v.cassandra().note()));
+        vigil.filter(v -> !v.raw().note().isEmpty()).ifPresent(v -> notes.add(v.raw().note()));
         prometheus.ifPresent(p -> notes.addAll(p.notes()));
         if (notes.isEmpty()) {
             return;

@@ -22,6 +22,7 @@ import java.util.Map;
  * @param networkBytes bytes the generator's producer wrote to the broker in the period
  * @param kafkaLogBytes growth of the samples topic's log segments in the period
  * @param cassandra growth of the rollup table on disk
+ * @param raw the raw sample chunks of the whole run, encoded and on disk
  * @param latency sample-to-rollup latencies of the windows that ended in the period
  * @param cpu CPU of every Vigil process and the generator in the period
  * @param profiles JFR summaries by process, recorded after the period (and its rollups)
@@ -42,6 +43,7 @@ public record VigilFigures(
         long networkBytes,
         long kafkaLogBytes,
         CassandraGrowth cassandra,
+        RawStorage raw,
         RollupLatencyProbe.Result latency,
         CpuReport cpu,
         Map<String, JfrProfile.Summary> profiles,

@@ -199,10 +199,13 @@ public final class VigilPipelineRun {
             Map<String, JfrProfile.Summary> profiles = profile(pids);
             stop.set(true);
             generator.join(Duration.ofSeconds(30).toMillis());
+            // The chunks still open when the load stopped stay in the job's state: only written
+            // chunks count.
+            RawStorage raw = RawStorage.measure(session, pids.get("cassandra"));
             if (generatorFailure.get() != null) {
                 notes.add("the generator failed: " + generatorFailure.get().getMessage());
             }
-            return figures(period, start, end, follower, probe, profiles, metrics);
+            return figures(period, start, end, follower, probe, profiles, raw, metrics);
         }
     }
 
@@ -213,6 +216,7 @@ public final class VigilPipelineRun {
             Follower follower,
             RollupLatencyProbe probe,
             Map<String, JfrProfile.Summary> profiles,
+            RawStorage raw,
             FlinkJobMetrics metrics) {
         List<Reading> inPeriod = follower.inPeriod();
         String state;
@@ -241,6 +245,7 @@ public final class VigilPipelineRun {
                         end.cassandraDirBytes - start.cassandraDirBytes,
                         end.cassandraLiveBytes - start.cassandraLiveBytes,
                         start.cassandraNote.isEmpty() ? end.cassandraNote : start.cassandraNote),
+                raw,
                 probe.result(latencyFrom, latencyTo),
                 end.cpu.since(start.cpu),
                 profiles,
