@@ -20,19 +20,27 @@ public final class Fleet {
     static final int RACKS_PER_CLUSTER = 10;
     static final int CLUSTERS_PER_DC = 4;
 
-    /** The metrics every host reports, in order; beyond these, series repeat per device. */
+    /**
+     * The metrics every host reports, in order; beyond these, series repeat per device. The
+     * resolution is what the real exporter reports: the kernel prints load averages with two
+     * decimals, /proc/meminfo counts memory in kB, hwmon temperatures in millidegrees, IPMI power
+     * in whole watts, counters of bytes and processes are integers, disk time is counted in
+     * milliseconds; ratios computed by an agent have full double precision (resolution 0). Values
+     * therefore carry no more digits than a scrape of the real exporter would, which matters for
+     * what compression achieves.
+     */
     private static final List<Metric> METRICS =
             List.of(
-                    new Metric("node_cpu_usage_ratio", Kind.GAUGE, 0.35, 0.25),
-                    new Metric("node_memory_used_bytes", Kind.GAUGE, 24e9, 6e9),
-                    new Metric("node_load1", Kind.GAUGE, 2.0, 1.5),
-                    new Metric("node_filesystem_used_ratio", Kind.GAUGE, 0.55, 0.05),
-                    new Metric("node_network_receive_bytes_total", Kind.COUNTER, 0, 1.2e6),
-                    new Metric("node_network_transmit_bytes_total", Kind.COUNTER, 0, 0.9e6),
-                    new Metric("node_disk_io_time_seconds_total", Kind.COUNTER, 0, 0.2),
-                    new Metric("node_processes_running", Kind.GAUGE, 180, 20),
-                    new Metric("node_power_watts", Kind.GAUGE, 310, 40),
-                    new Metric("node_temperature_celsius", Kind.GAUGE, 55, 8));
+                    new Metric("node_cpu_usage_ratio", Kind.GAUGE, 0.35, 0.25, 0),
+                    new Metric("node_memory_used_bytes", Kind.GAUGE, 24e9, 6e9, 1024),
+                    new Metric("node_load1", Kind.GAUGE, 2.0, 1.5, 0.01),
+                    new Metric("node_filesystem_used_ratio", Kind.GAUGE, 0.55, 0.05, 0),
+                    new Metric("node_network_receive_bytes_total", Kind.COUNTER, 0, 1.2e6, 1),
+                    new Metric("node_network_transmit_bytes_total", Kind.COUNTER, 0, 0.9e6, 1),
+                    new Metric("node_disk_io_time_seconds_total", Kind.COUNTER, 0, 0.2, 0.001),
+                    new Metric("node_processes_running", Kind.GAUGE, 180, 20, 1),
+                    new Metric("node_power_watts", Kind.GAUGE, 310, 40, 1),
+                    new Metric("node_temperature_celsius", Kind.GAUGE, 55, 8, 0.001));
 
     /** How a metric behaves over time. */
     public enum Kind {
@@ -42,8 +50,28 @@ public final class Fleet {
         COUNTER
     }
 
-    /** A metric name and the shape of its values. */
-    public record Metric(String name, Kind kind, double level, double spread) {}
+    /**
+     * A metric name and the shape of its values.
+     *
+     * @param resolution the step values come in: a power of ten below 1 (that many decimals, as
+     *     printed), a whole number of units from 1 up, or 0 for full double precision
+     */
+    public record Metric(String name, Kind kind, double level, double spread, double resolution) {
+
+        /** {@code value} as the exporter would report it, at this metric's resolution. */
+        public double quantise(double value) {
+            if (resolution == 0) {
+                return value;
+            }
+            if (resolution >= 1) {
+                return Math.round(value / resolution) * resolution;
+            }
+            // Dividing the rounded integer by an exact power of ten gives the double that the
+            // decimal text parses to (e.g. 2.37), not 237 * 0.01 = 2.3700000000000001.
+            double scale = Math.rint(1 / resolution);
+            return Math.round(value * scale) / scale;
+        }
+    }
 
     /** One host and its place in the fleet. */
     public record Host(String name, String dc, String cluster, String rack) {}

@@ -1,5 +1,6 @@
 package io.vigil.bench;
 
+import io.vigil.schemas.MetricSample;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -9,10 +10,38 @@ import java.util.function.BooleanSupplier;
  * one sample stamped with that boundary, as a fleet of agents scraping on a common interval does.
  */
 public final class FleetSimulator {
+    /**
+     * Follows chosen samples into Kafka, for benchmarks that time them through the pipeline: learns
+     * when the broker acknowledged each of them.
+     */
+    public interface Tracer {
+        /** Follows no sample. */
+        Tracer NONE =
+                new Tracer() {
+                    @Override
+                    public boolean follows(Fleet.Series series, long tick) {
+                        return false;
+                    }
+
+                    @Override
+                    public void acknowledged(Fleet.Series series, long tick, long wallMillis) {}
+                };
+
+        /** Whether to follow this sample; asked for every sample sent, so it must be cheap. */
+        boolean follows(Fleet.Series series, long tick);
+
+        /**
+         * Kafka acknowledged a followed sample at {@code wallMillis} (ms since the epoch). Called
+         * on the producer's I/O thread.
+         */
+        void acknowledged(Fleet.Series series, long tick, long wallMillis);
+    }
+
     private final Workload workload;
     private final SampleWriter writer;
     private final Clock clock;
     private final Duration step;
+    private final Tracer tracer;
     private volatile long sent;
 
     /**
@@ -22,10 +51,23 @@ public final class FleetSimulator {
      * @param clock wall clock
      */
     public FleetSimulator(Workload workload, Duration step, SampleWriter writer, Clock clock) {
+        this(workload, step, writer, clock, Tracer.NONE);
+    }
+
+    /**
+     * @param workload what to send
+     * @param step interval between two samples of a series (the workload's step)
+     * @param writer where to send it
+     * @param clock wall clock
+     * @param tracer follows chosen samples until Kafka acknowledges them
+     */
+    public FleetSimulator(
+            Workload workload, Duration step, SampleWriter writer, Clock clock, Tracer tracer) {
         this.workload = workload;
         this.step = step;
         this.writer = writer;
         this.clock = clock;
+        this.tracer = tracer;
     }
 
     /** The step that makes a fleet report {@code samplesPerSecond} in total. */
@@ -61,7 +103,13 @@ public final class FleetSimulator {
                 continue;
             }
             for (Fleet.Series series : workload.fleet().series()) {
-                writer.send(workload.sample(series, tick));
+                MetricSample sample = workload.sample(series, tick);
+                if (tracer.follows(series, tick)) {
+                    long followedTick = tick;
+                    writer.send(sample, at -> tracer.acknowledged(series, followedTick, at));
+                } else {
+                    writer.send(sample);
+                }
             }
             sent += workload.fleet().series().size();
             tick++;

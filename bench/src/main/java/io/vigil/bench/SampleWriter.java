@@ -7,6 +7,8 @@ import io.vigil.schemas.Topics;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -46,6 +48,19 @@ public final class SampleWriter implements AutoCloseable {
                 null);
     }
 
+    /**
+     * Sends a sample to the partition of its series and tells {@code onAcknowledged} the wall time
+     * (ms since the epoch) at which the broker acknowledged it. The callback runs on the producer's
+     * I/O thread, so it must be quick; it is not called if the send fails.
+     */
+    public void send(MetricSample sample, LongConsumer onAcknowledged) {
+        send(
+                Topics.METRIC_SAMPLES.keyFormat().encode(SeriesIds.of(sample)),
+                codec.encode(sample),
+                null,
+                onAcknowledged);
+    }
+
     /** Sends a sample to a chosen partition (to move the watermark of every partition). */
     public void send(MetricSample sample, int partition) {
         sendRaw(
@@ -56,8 +71,11 @@ public final class SampleWriter implements AutoCloseable {
 
     /** Sends arbitrary bytes as a sample value: what a broken or foreign producer would write. */
     public void sendRaw(byte[] key, byte[] value, Integer partition) {
-        producer.send(
-                new ProducerRecord<>(Topics.METRIC_SAMPLES.name(), partition, key, value),
+        send(key, value, partition, null);
+    }
+
+    private void send(byte[] key, byte[] value, Integer partition, LongConsumer onAcknowledged) {
+        Callback callback =
                 (metadata, error) -> {
                     if (error != null) {
                         firstFailure.compareAndSet(null, error);
@@ -65,7 +83,13 @@ public final class SampleWriter implements AutoCloseable {
                     }
                     acknowledged.incrementAndGet();
                     valueBytes.addAndGet(value == null ? 0 : value.length);
-                });
+                    if (onAcknowledged != null) {
+                        onAcknowledged.accept(System.currentTimeMillis());
+                    }
+                };
+        producer.send(
+                new ProducerRecord<>(Topics.METRIC_SAMPLES.name(), partition, key, value),
+                callback);
     }
 
     /** Waits until everything sent is acknowledged; fails if any send failed. */
@@ -86,6 +110,20 @@ public final class SampleWriter implements AutoCloseable {
     /** Bytes of acknowledged values (before compression). */
     public long valueBytes() {
         return valueBytes.get();
+    }
+
+    /**
+     * Bytes the producer has written to the brokers' sockets: lz4-compressed batches plus the Kafka
+     * protocol's framing, i.e. what a sample really costs on the network.
+     */
+    public long networkBytesSent() {
+        return producer.metrics().entrySet().stream()
+                .filter(
+                        e ->
+                                e.getKey().group().equals("producer-metrics")
+                                        && e.getKey().name().equals("outgoing-byte-total"))
+                .mapToLong(e -> Math.round(((Number) e.getValue().metricValue()).doubleValue()))
+                .sum();
     }
 
     /** Number of partitions of the samples topic. */

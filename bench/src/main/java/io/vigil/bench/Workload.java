@@ -57,11 +57,13 @@ public final class Workload {
         if (metric.kind() == Fleet.Kind.COUNTER) {
             // Monotonic: the rate wobbles by series, the total only grows.
             double rate = metric.spread() * (0.5 + (series.index() % 7) / 7.0);
-            return Math.floor(rate * seconds + random.nextDouble() * rate);
+            return metric.quantise(Math.floor(rate * seconds + random.nextDouble() * rate));
         }
         double phase = (series.index() % 60) / 60.0 * 2 * Math.PI;
         double wave = Math.sin(2 * Math.PI * seconds / 3600.0 + phase);
-        return metric.level() + metric.spread() * (0.6 * wave + 0.4 * (random.nextDouble() - 0.5));
+        return metric.quantise(
+                metric.level()
+                        + metric.spread() * (0.6 * wave + 0.4 * (random.nextDouble() - 0.5)));
     }
 
     /** A sample of a series at a tick. */

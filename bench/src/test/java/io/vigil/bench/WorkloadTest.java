@@ -2,6 +2,7 @@ package io.vigil.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -23,6 +24,32 @@ class WorkloadTest {
         assertThat(fleet.hosts().get(899).dc()).isEqualTo("dc1");
         assertThat(fleet.series()).hasSize(1_800);
         assertThat(fleet.series().stream().map(Fleet.Series::id).distinct()).hasSize(1_800);
+    }
+
+    @Test
+    void reportsValuesAtTheResolutionOfTheRealExporter() {
+        Workload workload =
+                new Workload(new Fleet(3, 10), Duration.ofSeconds(10), 7, 0, Duration.ZERO);
+
+        for (Workload.Delivery delivery : workload.deliveries(T0, FIVE_MINUTES_LATER)) {
+            double value = delivery.sample().getValue();
+            String what = delivery.sample().getName() + " = " + value;
+            switch (delivery.sample().getName()) {
+                // As printed by the kernel: at most two decimals, and exactly the parsed double.
+                case "node_load1" ->
+                        assertThat(new BigDecimal(Double.toString(value)).scale())
+                                .as(what)
+                                .isLessThanOrEqualTo(2);
+                case "node_memory_used_bytes" -> assertThat(value % 1024).as(what).isZero();
+                case "node_processes_running", "node_power_watts" ->
+                        assertThat(value).as(what).isEqualTo(Math.rint(value));
+                case "node_temperature_celsius" ->
+                        assertThat(new BigDecimal(Double.toString(value)).scale())
+                                .as(what)
+                                .isLessThanOrEqualTo(3);
+                default -> assertThat(value).as(what).isFinite();
+            }
+        }
     }
 
     @Test

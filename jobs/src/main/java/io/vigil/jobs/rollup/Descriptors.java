@@ -1,9 +1,8 @@
 package io.vigil.jobs.rollup;
 
 import io.vigil.jobs.rollup.records.GroupRollup;
-import io.vigil.jobs.rollup.records.RawSampleBuffer;
 import io.vigil.jobs.rollup.records.Rollup;
-import io.vigil.jobs.rollup.records.RollupAccumulator;
+import io.vigil.jobs.rollup.records.SeriesIdentity;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -11,10 +10,6 @@ import org.apache.flink.api.java.tuple.Tuple2;
 
 /** State descriptors of the metrics-rollup job, in one place because savepoints depend on them. */
 public final class Descriptors {
-    /** Open windows of a series: window start (ms) to its running aggregate. */
-    public static final MapStateDescriptor<Long, RollupAccumulator> OPEN_WINDOWS =
-            new MapStateDescriptor<>("open-windows", Types.LONG, RollupAccumulator.TYPE);
-
     /**
      * Counters only: the latest sample (event time, value) of the last written window, the baseline
      * of the next window's increase. Cleared when the counter stays silent.
@@ -46,11 +41,24 @@ public final class Descriptors {
     }
 
     /**
-     * Open raw chunk intervals of a series: interval start (ms) to its buffered samples, sorted and
-     * unique by timestamp. An entry is removed when its interval is written.
+     * Samples of a series not yet aggregated or written: timestamp (ms) to value, so a duplicate
+     * timestamp is stored once (the value that arrived last). One small entry per sample: adding a
+     * sample is a single write, whatever the state backend, instead of a read and a rewrite of a
+     * whole aggregate. Used by the rollup and by the raw chunks, each in its own operator.
      */
-    public static final MapStateDescriptor<Long, RawSampleBuffer> OPEN_RAW_CHUNKS =
-            new MapStateDescriptor<>("open-raw-chunks", Types.LONG, RawSampleBuffer.TYPE);
+    public static final MapStateDescriptor<Long, Double> BUFFERED_SAMPLES =
+            new MapStateDescriptor<>("buffered-samples", Types.LONG, Types.DOUBLE);
+
+    /** Metric name and labels of a series with buffered samples. */
+    public static final ValueStateDescriptor<SeriesIdentity> BUFFERED_SERIES =
+            new ValueStateDescriptor<>("buffered-series", SeriesIdentity.TYPE);
+
+    /**
+     * Start (ms) of the newest interval of a series with a timer registered, so that a sample needs
+     * no timer registration unless it opens another interval.
+     */
+    public static final ValueStateDescriptor<Long> BUFFERED_TIMER_INTERVAL =
+            new ValueStateDescriptor<>("buffered-timer-interval", Types.LONG);
 
     private Descriptors() {}
 }

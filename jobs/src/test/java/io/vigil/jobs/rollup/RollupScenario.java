@@ -226,7 +226,11 @@ final class RollupScenario {
     Map<Long, Map<Long, Expected>> truth(Duration window) {
         Map<Long, Map<Long, Expected>> minutes = new HashMap<>();
         Map<Long, List<MetricSample>> bySeries = new HashMap<>();
-        for (Workload.Delivery delivery : deliveries) {
+        // The job aggregates a window's samples in time order, whatever order they arrived in, so
+        // floating-point sums are added up in that order here too.
+        List<Workload.Delivery> byTime = new ArrayList<>(deliveries);
+        byTime.sort(java.util.Comparator.comparingLong(d -> d.sample().getTimestamp()));
+        for (Workload.Delivery delivery : byTime) {
             MetricSample sample = delivery.sample();
             long seriesId = delivery.series().id();
             bySeries.computeIfAbsent(seriesId, id -> new ArrayList<>()).add(sample);

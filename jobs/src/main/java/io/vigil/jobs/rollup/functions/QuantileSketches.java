@@ -18,8 +18,9 @@ import java.io.UncheckedIOException;
  * lowest collapse first), so a sketch stays under a few kilobytes even for values spanning many
  * orders of magnitude; the high quantiles operators alert on keep their accuracy.
  *
- * <p>Sketches live in keyed state as bytes: Flink serialises them without Kryo, and with RocksDB
- * state every access is a (de)serialisation anyway.
+ * <p>Sketches travel in rollups and live in keyed state (the hourly and group cascades) as bytes:
+ * Flink serialises them without Kryo, and with RocksDB state every access is a (de)serialisation
+ * anyway.
  */
 public final class QuantileSketches {
     /** Relative accuracy of every quantile. */
@@ -61,16 +62,18 @@ public final class QuantileSketches {
     }
 
     /**
-     * The sketch with one more value. Non-finite values are skipped: a quantile of NaN means
-     * nothing, and validation rejects them unless an operator allowed them explicitly.
+     * The sketch of the first {@code count} values, all finite (a window's values, sketched once
+     * when it closes).
      */
-    public static byte[] add(byte[] sketch, double value) {
-        if (!Double.isFinite(value)) {
-            return sketch;
+    public static byte[] of(double[] values, int count) {
+        if (count == 0) {
+            return new byte[0];
         }
-        DDSketch decoded = decode(sketch);
-        decoded.accept(value);
-        return encode(decoded);
+        DDSketch sketch = empty();
+        for (int i = 0; i < count; i++) {
+            sketch.accept(values[i]);
+        }
+        return encode(sketch);
     }
 
     /** The merge of two sketches (either may be empty). */

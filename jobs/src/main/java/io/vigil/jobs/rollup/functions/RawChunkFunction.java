@@ -1,13 +1,12 @@
 package io.vigil.jobs.rollup.functions;
 
 import io.vigil.connectors.kafka.DeadLetters;
-import io.vigil.jobs.rollup.Descriptors;
 import io.vigil.jobs.rollup.records.RawChunk;
 import io.vigil.jobs.rollup.records.RawSampleBuffer;
 import io.vigil.schemas.MetricSample;
 import java.time.Duration;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -19,10 +18,17 @@ import org.apache.flink.util.Collector;
  *
  * <p>Chunk intervals are aligned to event time: a sample at {@code ts} belongs to the interval
  * starting at {@code floor(ts / 2 min) * 2 min}, whatever else the series sent and in whatever
- * order. An interval's samples are buffered in keyed state, sorted and deduplicated by timestamp
- * ({@link RawSampleBuffer#add}), and written when the watermark passes the interval's end, by an
- * event-time timer on its last millisecond. An interval with more than {@value
- * #MAX_SAMPLES_PER_CHUNK} samples is split in time order ({@link RawSampleBuffer#toChunks}).
+ * order. Samples wait in keyed state, one map entry per timestamp (so a duplicate timestamp is kept
+ * once, with the value that arrived last), and an interval is written when the watermark passes its
+ * end, by an event-time timer on its last millisecond: its samples are sorted, encoded ({@link
+ * RawSampleBuffer}) and removed. An interval with more than {@value #MAX_SAMPLES_PER_CHUNK} samples
+ * is split in time order ({@link RawSampleBuffer#toChunks}).
+ *
+ * <p>Why one entry per sample rather than one buffer per interval: with RocksDB every state access
+ * (de)serialises the value, so appending to a buffer costs a read and a write of everything
+ * buffered so far (quadratic in the interval's samples, and the series' labels with every sample),
+ * while a map entry costs one small write. The series' name and labels are written once per
+ * interval, with the timer.
  *
  * <p>Why not cut a chunk the moment it holds {@value #MAX_SAMPLES_PER_CHUNK} samples: a sample that
  * arrives out of order afterwards would then either start a chunk overlapping the written one or be
@@ -30,7 +36,7 @@ import org.apache.flink.util.Collector;
  * watermark makes every row a function of the interval's samples alone, so its key ({@code
  * series_id, day, chunk_start}) and content are the same on every replay after a failure, and the
  * sink's upserts overwrite instead of adding. The price is state: an interval's samples stay
- * buffered (16 bytes each) until the watermark passes its end.
+ * buffered until the watermark passes its end.
  *
  * <p>A sample is late when its interval was already written. It is counted in {@code lateSamples}
  * and sent to the dead letters with reason {@code late}, as the rollup does ({@link LateSamples}):
@@ -55,47 +61,47 @@ public final class RawChunkFunction extends KeyedProcessFunction<Long, MetricSam
 
     private final LateSamples late = new LateSamples("raw chunk");
 
-    private transient MapState<Long, RawSampleBuffer> openChunks;
+    private transient BufferedSamples buffered;
     private transient Counter lateSamples;
 
     @Override
     public void open(OpenContext openContext) {
-        openChunks = getRuntimeContext().getMapState(Descriptors.OPEN_RAW_CHUNKS);
+        buffered = new BufferedSamples(getRuntimeContext(), CHUNK_MILLIS);
         lateSamples = getRuntimeContext().getMetricGroup().counter("lateSamples");
     }
 
     @Override
     public void processElement(MetricSample sample, Context ctx, Collector<RawChunk> out)
             throws Exception {
-        long start = Math.floorDiv(sample.getTimestamp(), CHUNK_MILLIS) * CHUNK_MILLIS;
-        long lastMillisOfInterval = start + CHUNK_MILLIS - 1;
+        long start = buffered.intervalStart(sample.getTimestamp());
         long watermark = ctx.timerService().currentWatermark();
-        if (LateSamples.isLate(lastMillisOfInterval, watermark)) {
+        if (LateSamples.isLate(start + CHUNK_MILLIS - 1, watermark)) {
             lateSamples.inc();
             ctx.output(DeadLetters.TAG, late.deadLetter(sample, start, CHUNK_MILLIS, watermark));
             return;
         }
-        RawSampleBuffer buffer = openChunks.get(start);
-        if (buffer == null) {
-            buffer = new RawSampleBuffer();
-            ctx.timerService().registerEventTimeTimer(lastMillisOfInterval);
-        }
-        buffer.add(sample.getName(), sample.getLabels(), sample.getTimestamp(), sample.getValue());
-        openChunks.put(start, buffer);
+        buffered.add(sample, ctx.timerService());
     }
 
     /** Every timer falls on the last millisecond of an interval: it writes that interval. */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RawChunk> out)
             throws Exception {
-        long start = timestamp + 1 - CHUNK_MILLIS;
-        RawSampleBuffer buffer = openChunks.get(start);
-        if (buffer == null) {
-            return;
+        for (Map.Entry<Long, BufferedSamples.Interval> closed :
+                buffered.drainEndingBy(timestamp + 1).entrySet()) {
+            BufferedSamples.Interval interval = closed.getValue();
+            RawSampleBuffer buffer = new RawSampleBuffer();
+            for (int i = 0; i < interval.size(); i++) {
+                buffer.add(
+                        interval.series().metric,
+                        interval.series().labels,
+                        interval.timestamps()[i],
+                        interval.values()[i]);
+            }
+            for (RawChunk chunk :
+                    buffer.toChunks(ctx.getCurrentKey(), closed.getKey(), MAX_SAMPLES_PER_CHUNK)) {
+                out.collect(chunk);
+            }
         }
-        for (RawChunk chunk : buffer.toChunks(ctx.getCurrentKey(), start, MAX_SAMPLES_PER_CHUNK)) {
-            out.collect(chunk);
-        }
-        openChunks.remove(start);
     }
 }

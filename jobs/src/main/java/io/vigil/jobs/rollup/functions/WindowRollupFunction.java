@@ -6,8 +6,8 @@ import io.vigil.jobs.rollup.records.Rollup;
 import io.vigil.jobs.rollup.records.RollupAccumulator;
 import io.vigil.schemas.MetricSample;
 import java.time.Duration;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
@@ -20,10 +20,12 @@ import org.apache.flink.util.Collector;
  * last, a quantile sketch with p50/p90/p99, and for counters ({@link Counters}) the increase and
  * per-second rate, resets accounted for and bridged from the previous window's last value.
  *
- * <p>Written as a process function rather than with the window API so that its state is exactly one
- * map entry per open window and one timer per open window, both removed when the window fires, and
- * so that a late sample leaves with a precise reason. Several windows of a series can be open at
- * once while the watermark lags behind out-of-order samples.
+ * <p>Written as a process function rather than with the window API so that its state is the
+ * window's samples ({@link BufferedSamples}: one small entry per sample, a duplicate timestamp kept
+ * once) and one timer per open window, all removed when the window fires, and so that a late sample
+ * leaves with a precise reason. The aggregate is computed when the window closes, from its samples
+ * in time order, so it is the same whatever order they arrived in. Several windows of a series can
+ * be open at once while the watermark lags behind out-of-order samples.
  *
  * <p>A sample is late when its window has already been emitted (its end is at or below the
  * watermark). It is counted in {@code lateSamples} and sent to the dead letters with reason {@code
@@ -37,7 +39,7 @@ public final class WindowRollupFunction extends KeyedProcessFunction<Long, Metri
     private final long counterMemoryMillis;
     private final LateSamples late = new LateSamples("window");
 
-    private transient MapState<Long, RollupAccumulator> openWindows;
+    private transient BufferedSamples buffered;
     private transient ValueState<Tuple2<Long, Double>> lastCounterSample;
     private transient Counter lateSamples;
 
@@ -58,7 +60,7 @@ public final class WindowRollupFunction extends KeyedProcessFunction<Long, Metri
 
     @Override
     public void open(OpenContext openContext) {
-        openWindows = getRuntimeContext().getMapState(Descriptors.OPEN_WINDOWS);
+        buffered = new BufferedSamples(getRuntimeContext(), windowMillis);
         lastCounterSample = getRuntimeContext().getState(Descriptors.LAST_COUNTER_SAMPLE);
         lateSamples = getRuntimeContext().getMetricGroup().counter("lateSamples");
     }
@@ -66,26 +68,14 @@ public final class WindowRollupFunction extends KeyedProcessFunction<Long, Metri
     @Override
     public void processElement(MetricSample sample, Context ctx, Collector<Rollup> out)
             throws Exception {
-        long start = Math.floorDiv(sample.getTimestamp(), windowMillis) * windowMillis;
-        long lastMillisOfWindow = start + windowMillis - 1;
+        long start = buffered.intervalStart(sample.getTimestamp());
         long watermark = ctx.timerService().currentWatermark();
-        if (LateSamples.isLate(lastMillisOfWindow, watermark)) {
+        if (LateSamples.isLate(start + windowMillis - 1, watermark)) {
             lateSamples.inc();
             ctx.output(DeadLetters.TAG, late.deadLetter(sample, start, windowMillis, watermark));
             return;
         }
-        RollupAccumulator window = openWindows.get(start);
-        if (window == null) {
-            window = new RollupAccumulator();
-            ctx.timerService().registerEventTimeTimer(lastMillisOfWindow);
-        }
-        window.add(
-                sample.getName(),
-                sample.getLabels(),
-                sample.getValue(),
-                sample.getTimestamp(),
-                Counters.isCounter(sample.getName()));
-        openWindows.put(start, window);
+        buffered.add(sample, ctx.timerService());
     }
 
     /**
@@ -95,16 +85,27 @@ public final class WindowRollupFunction extends KeyedProcessFunction<Long, Metri
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Rollup> out)
             throws Exception {
-        long start = timestamp + 1 - windowMillis;
-        RollupAccumulator window = openWindows.get(start);
-        if (window != null) {
-            Rollup rollup = window.toRollup(ctx.getCurrentKey(), start);
+        for (Map.Entry<Long, BufferedSamples.Interval> closed :
+                buffered.drainEndingBy(timestamp + 1).entrySet()) {
+            BufferedSamples.Interval samples = closed.getValue();
+            boolean counter = Counters.isCounter(samples.series().metric);
+            RollupAccumulator window = new RollupAccumulator();
+            for (int i = 0; i < samples.size(); i++) {
+                window.add(
+                        samples.series().metric,
+                        samples.series().labels,
+                        samples.values()[i],
+                        samples.timestamps()[i],
+                        counter);
+            }
+            Rollup rollup = window.toRollup(ctx.getCurrentKey(), closed.getKey());
             if (window.isCounter()) {
                 addIncrease(window, rollup);
-                ctx.timerService().registerEventTimeTimer(timestamp + counterMemoryMillis);
+                ctx.timerService()
+                        .registerEventTimeTimer(
+                                closed.getKey() + windowMillis - 1 + counterMemoryMillis);
             }
             out.collect(rollup);
-            openWindows.remove(start);
         }
         Tuple2<Long, Double> baseline = lastCounterSample.value();
         if (baseline != null && baseline.f0 <= timestamp - counterMemoryMillis) {

@@ -3,36 +3,20 @@ package io.vigil.jobs.rollup.records;
 import io.vigil.connectors.chunks.ChunkEncoder;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 
 /**
- * The raw samples of one series in one open chunk interval, kept in keyed state until the interval
- * is written as {@link RawChunk}s.
+ * The raw samples of one series in one chunk interval, assembled when the interval is written as
+ * {@link RawChunk}s.
  *
- * <p>The samples are kept sorted by timestamp and unique per timestamp as they arrive, in two
- * primitive arrays (16 bytes a sample in state, no boxing, no Kryo). Out-of-order samples are
- * inserted in place; a sample whose timestamp is already buffered replaces the buffered value (see
- * {@link #add}). What is written therefore depends only on the set of timestamps and the last value
- * that arrived for each, never on the order of arrival otherwise.
+ * <p>The samples are kept sorted by timestamp and unique per timestamp as they are added, in two
+ * primitive arrays. Out-of-order samples are inserted in place; a sample whose timestamp is already
+ * buffered replaces the buffered value (see {@link #add}). What is written therefore depends only
+ * on the set of timestamps and the last value that arrived for each, never on the order of arrival
+ * otherwise.
  */
 public class RawSampleBuffer {
-    /** How Flink serialises buffers in state. */
-    public static final TypeInformation<RawSampleBuffer> TYPE =
-            Types.POJO(RawSampleBuffer.class, fields());
-
-    private static Map<String, TypeInformation<?>> fields() {
-        Map<String, TypeInformation<?>> fields = new HashMap<>();
-        fields.put("metric", Types.STRING);
-        fields.put("labels", Types.MAP(Types.STRING, Types.STRING));
-        fields.put("timestamps", Types.PRIMITIVE_ARRAY(Types.LONG));
-        fields.put("values", Types.PRIMITIVE_ARRAY(Types.DOUBLE));
-        return fields;
-    }
-
     public String metric;
     public Map<String, String> labels;
 

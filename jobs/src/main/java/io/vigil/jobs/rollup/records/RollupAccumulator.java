@@ -2,39 +2,16 @@ package io.vigil.jobs.rollup.records;
 
 import io.vigil.jobs.rollup.functions.QuantileSketches;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 
 /**
- * The running aggregate of one open window of one series, kept in keyed state until the window
- * closes.
+ * The aggregate of one window of one series, built from the window's samples when it closes.
  *
- * <p>Counters also keep their samples of the window (typically 6 to 60): the increase of a counter
- * with resets depends on the order of its values in time, and samples may arrive out of order.
+ * <p>The quantile sketch is built once, from all finite values, when the rollup is made. Counters
+ * also keep their samples of the window (typically 6 to 60): the increase of a counter with resets
+ * depends on the order of its values in time.
  */
 public class RollupAccumulator {
-    /** How Flink serialises accumulators in state. */
-    public static final TypeInformation<RollupAccumulator> TYPE =
-            Types.POJO(RollupAccumulator.class, fields());
-
-    private static Map<String, TypeInformation<?>> fields() {
-        Map<String, TypeInformation<?>> fields = new HashMap<>();
-        fields.put("metric", Types.STRING);
-        fields.put("labels", Types.MAP(Types.STRING, Types.STRING));
-        fields.put("count", Types.LONG);
-        fields.put("sum", Types.DOUBLE);
-        fields.put("min", Types.DOUBLE);
-        fields.put("max", Types.DOUBLE);
-        fields.put("last", Types.DOUBLE);
-        fields.put("lastTimestamp", Types.LONG);
-        fields.put("sketch", Types.PRIMITIVE_ARRAY(Types.BYTE));
-        fields.put("counterTimestamps", Types.PRIMITIVE_ARRAY(Types.LONG));
-        fields.put("counterValues", Types.PRIMITIVE_ARRAY(Types.DOUBLE));
-        return fields;
-    }
-
     public String metric;
     public Map<String, String> labels;
     public long count;
@@ -43,7 +20,11 @@ public class RollupAccumulator {
     public double max = Double.NEGATIVE_INFINITY;
     public double last;
     public long lastTimestamp = Long.MIN_VALUE;
-    public byte[] sketch = new byte[0];
+
+    /** The finite values, for the quantile sketch; {@code sketchValues[0..sketchCount)}. */
+    private double[] sketchValues = new double[8];
+
+    private int sketchCount;
 
     /** Counters only: the window's samples, in arrival order. */
     public long[] counterTimestamps = new long[0];
@@ -69,7 +50,12 @@ public class RollupAccumulator {
             last = value;
             lastTimestamp = ts;
         }
-        sketch = QuantileSketches.add(sketch, value);
+        if (Double.isFinite(value)) {
+            if (sketchCount == sketchValues.length) {
+                sketchValues = Arrays.copyOf(sketchValues, sketchCount * 2);
+            }
+            sketchValues[sketchCount++] = value;
+        }
         if (counter) {
             int n = counterTimestamps.length;
             counterTimestamps = Arrays.copyOf(counterTimestamps, n + 1);
@@ -89,8 +75,8 @@ public class RollupAccumulator {
         Rollup rollup =
                 new Rollup(seriesId, metric, labels, windowStart, count, sum, min, max, last);
         rollup.lastTimestamp = lastTimestamp;
-        rollup.sketch = sketch;
-        double[] quantiles = QuantileSketches.quantiles(sketch, 0.5, 0.9, 0.99);
+        rollup.sketch = QuantileSketches.of(sketchValues, sketchCount);
+        double[] quantiles = QuantileSketches.quantiles(rollup.sketch, 0.5, 0.9, 0.99);
         rollup.p50 = quantiles[0];
         rollup.p90 = quantiles[1];
         rollup.p99 = quantiles[2];

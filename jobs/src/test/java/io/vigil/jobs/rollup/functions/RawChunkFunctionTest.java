@@ -281,8 +281,8 @@ class RawChunkFunctionTest {
             process(cpu(i % 2 == 0 ? WEB_1 : WEB_2, ts, i));
         }
         assertThat(harness.numEventTimeTimers()).isEqualTo(6);
-        // One map per series, holding one entry per open interval.
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+        // Per series: the map of its buffered samples, its name and labels, its newest interval.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(6);
 
         harness.processWatermark(TWO_MINUTES_LATER - 1);
         assertThat(written()).hasSize(2);

@@ -125,13 +125,28 @@ class WindowRollupFunctionTest {
             process(cpu(i % 2 == 0 ? WEB_1 : WEB_2, T0 + i * 1_000L, i));
         }
         assertThat(harness.numEventTimeTimers()).isEqualTo(4);
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+        // Per series: the map of its buffered samples, its name and labels, its newest window.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(6);
 
         harness.processWatermark(TWO_MINUTES_LATER - 1);
 
         assertThat(harness.extractOutputValues()).hasSize(4);
         assertThat(harness.numEventTimeTimers()).isZero();
         assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void countsADuplicateSampleOnce() throws Exception {
+        process(cpu(WEB_1, T0 + 1_000, 2));
+        // A collector's retry: the same series and timestamp again.
+        process(cpu(WEB_1, T0 + 1_000, 2));
+        process(cpu(WEB_1, T0 + 2_000, 4));
+
+        harness.processWatermark(ONE_MINUTE_LATER - 1);
+
+        Rollup rollup = harness.extractOutputValues().get(0);
+        assertThat(rollup.count).isEqualTo(2);
+        assertThat(rollup.sum).isEqualTo(6.0);
     }
 
     @Test

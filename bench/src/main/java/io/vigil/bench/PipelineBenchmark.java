@@ -1,0 +1,265 @@
+package io.vigil.bench;
+
+import io.vigil.bench.measure.ProcFs;
+import io.vigil.bench.pipeline.BenchSettings;
+import io.vigil.bench.pipeline.Console;
+import io.vigil.bench.pipeline.PipelineReport;
+import io.vigil.bench.pipeline.PrometheusFigures;
+import io.vigil.bench.pipeline.PrometheusRun;
+import io.vigil.bench.pipeline.VigilFigures;
+import io.vigil.bench.pipeline.VigilPipelineRun;
+import io.vigil.stack.state.ProcessRecord;
+import io.vigil.stack.state.StackState;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The pipeline benchmark: the whole of Vigil (Kafka, Flink's metrics-rollup, Cassandra) and
+ * Prometheus, one after the other on the same machine, ingesting the same simulated fleet at the
+ * same rate. Reports sustained throughput and lag, CPU seconds per million samples, bytes per
+ * sample on the wire and on disk, and Vigil's sample-to-rollup latency. Started by the {@code
+ * bench/pipeline-benchmark} script, which builds what is missing and cleans up after a killed run.
+ */
+@Command(
+        name = "pipeline-benchmark",
+        mixinStandardHelpOptions = true,
+        subcommands = PipelineBenchmark.Stop.class,
+        description =
+                "Runs Vigil's pipeline and Prometheus one after the other on the same simulated"
+                        + " fleet and reports throughput, lag, CPU per million samples, bytes per"
+                        + " sample and latency.")
+public final class PipelineBenchmark implements Callable<Integer> {
+    @Option(names = "--hosts", defaultValue = "10000", description = "Hosts (${DEFAULT-VALUE}).")
+    int hosts;
+
+    @Option(
+            names = "--series-per-host",
+            defaultValue = "10",
+            description = "Series per host (${DEFAULT-VALUE}).")
+    int seriesPerHost;
+
+    @Option(
+            names = "--rate",
+            defaultValue = "100000",
+            description =
+                    "Samples per second in total (${DEFAULT-VALUE}); every series reports once"
+                            + " per hosts x series / rate.")
+    double rate;
+
+    @Option(
+            names = "--warm-up",
+            defaultValue = "PT60S",
+            description =
+                    "Warm-up before measuring, ISO-8601 (${DEFAULT-VALUE}); measuring starts at"
+                            + " the next whole minute after it.")
+    Duration warmUp;
+
+    @Option(
+            names = "--measure",
+            defaultValue = "PT180S",
+            description = "Measured period, rounded up to whole minutes (${DEFAULT-VALUE}).")
+    Duration measure;
+
+    @Option(
+            names = "--profile",
+            defaultValue = "PT60S",
+            description =
+                    "JFR profile of the TaskManager, Kafka and Cassandra after the measured period"
+                            + " and its rollups (${DEFAULT-VALUE}; PT0S: none).")
+    Duration profile;
+
+    @Option(
+            names = "--latency-series",
+            defaultValue = "100",
+            description = "Series whose rollup latency is followed (${DEFAULT-VALUE}).")
+    int latencySeries;
+
+    @Option(
+            names = "--targets",
+            defaultValue = "200",
+            description =
+                    "Prometheus scrape targets the fleet is split into (${DEFAULT-VALUE}, at most"
+                            + " one per host).")
+    int targets;
+
+    @Option(
+            names = "--systems",
+            split = ",",
+            defaultValue = "vigil,prometheus",
+            description = "Which systems to run: vigil, prometheus or both (${DEFAULT-VALUE}).")
+    List<String> systems;
+
+    @Option(
+            names = "--run-dir",
+            description = "A fresh folder for this run's data, logs and profiles (required).")
+    Path runDir;
+
+    @Option(names = "--job-jar", description = "The shaded vigil-jobs jar (for the Vigil side).")
+    Path jobJar;
+
+    @Option(
+            names = "--prometheus",
+            defaultValue = "/usr/bin/prometheus",
+            description = "The prometheus executable (${DEFAULT-VALUE}).")
+    Path prometheusBinary;
+
+    @Option(
+            names = "--results",
+            description = "Markdown file the results are appended to (required).")
+    Path results;
+
+    @Option(
+            names = "--command-line",
+            defaultValue = "",
+            description = "The command as typed, for the report.")
+    String commandLine;
+
+    @Override
+    public Integer call() throws IOException {
+        // Not picocli-required: that would make them required for the stop subcommand too.
+        if (runDir == null || results == null) {
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this), "--run-dir and --results are required");
+        }
+        BenchSettings settings =
+                new BenchSettings(
+                        hosts,
+                        seriesPerHost,
+                        rate,
+                        warmUp,
+                        measure,
+                        profile,
+                        latencySeries,
+                        // A small fleet has fewer hosts than the default number of targets.
+                        Math.min(targets, hosts));
+        Files.createDirectories(runDir);
+        String machine = machine();
+        Console.say("machine: %s", machine);
+
+        Optional<VigilFigures> vigil = Optional.empty();
+        String vigilFailure = "";
+        if (systems.contains("vigil")) {
+            try {
+                if (jobJar == null) {
+                    throw new IllegalArgumentException("--job-jar is needed to run Vigil");
+                }
+                vigil = Optional.of(new VigilPipelineRun(settings, runDir, jobJar).run());
+            } catch (Exception e) {
+                vigilFailure = describe(e);
+                Console.say("Vigil side failed: %s", vigilFailure);
+            }
+        }
+        Optional<PrometheusFigures> prometheus = Optional.empty();
+        String prometheusFailure = "";
+        if (systems.contains("prometheus")) {
+            try {
+                prometheus =
+                        Optional.of(new PrometheusRun(settings, runDir, prometheusBinary).run());
+            } catch (Exception e) {
+                prometheusFailure = describe(e);
+                Console.say("Prometheus side failed: %s", prometheusFailure);
+            }
+        }
+
+        String report =
+                new PipelineReport(
+                                commandLine,
+                                machine,
+                                settings,
+                                vigil,
+                                vigilFailure,
+                                prometheus,
+                                prometheusFailure)
+                        .markdown();
+        System.out.println();
+        System.out.println(report);
+        Files.createDirectories(results.toAbsolutePath().getParent());
+        Files.writeString(
+                results,
+                "\n" + report,
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+        Console.say("results appended to %s; data, logs and profiles in %s", results, runDir);
+        return vigilFailure.isEmpty() && prometheusFailure.isEmpty() ? 0 : 1;
+    }
+
+    private static String describe(Exception e) {
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        // Start failures carry whole log tails; the first line says what failed.
+        return message.lines().findFirst().orElse(message);
+    }
+
+    /** CPUs, memory, Java and how loaded the machine was when the run started. */
+    private static String machine() throws IOException {
+        String model =
+                Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                        .filter(line -> line.startsWith("model name"))
+                        .map(line -> line.substring(line.indexOf(':') + 1).trim())
+                        .findFirst()
+                        .orElse("unknown CPU");
+        long memKib =
+                Files.readAllLines(Path.of("/proc/meminfo")).stream()
+                        .filter(line -> line.startsWith("MemTotal:"))
+                        .map(line -> Long.parseLong(line.replaceAll("\\D", "")))
+                        .findFirst()
+                        .orElse(0L);
+        return String.format(
+                "%d CPUs (%s), %.0f GiB RAM, Java %s; load average at the start %s",
+                ProcFs.cpus(),
+                model,
+                memKib / 1024.0 / 1024.0,
+                System.getProperty("java.version"),
+                ProcFs.loadAverage());
+    }
+
+    /** Entry point. */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new PipelineBenchmark()).execute(args));
+    }
+
+    /**
+     * {@code stop}: stops what a run in a folder left behind if its JVM was killed before it could
+     * clean up (the benchmark script calls it on every exit).
+     */
+    @Command(name = "stop", description = "Stop the processes a killed run left behind.")
+    static final class Stop implements Callable<Integer> {
+        @Option(names = "--run-dir", required = true, description = "The run's folder.")
+        Path runDir;
+
+        @Override
+        public Integer call() throws IOException {
+            List<ProcessRecord> stopped =
+                    StackState.stopAll(runDir.resolve("vigil-stack"), Duration.ofSeconds(20));
+            stopped.forEach(p -> Console.say("stopped leftover %s (pid %d)", p.name(), p.pid()));
+            Path pidFile = runDir.resolve("prometheus/prometheus.pid");
+            if (Files.exists(pidFile)) {
+                long pid = Long.parseLong(Files.readString(pidFile).trim());
+                // Only our Prometheus: one whose command line names this run's folder.
+                Optional<ProcessHandle> process =
+                        ProcessHandle.of(pid)
+                                .filter(
+                                        h ->
+                                                h.info()
+                                                        .commandLine()
+                                                        .map(c -> c.contains(runDir.toString()))
+                                                        .orElse(false));
+                if (process.isPresent()) {
+                    process.get().destroy();
+                    Console.say("stopped leftover prometheus (pid %d)", pid);
+                }
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.vigil.bench.pipeline;
+
+import io.vigil.schemas.Topics;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The samples topic as Kafka sees it: its end offsets and the rollup job's committed offsets. The
+ * job commits on checkpoints (every 10 s), so the committed lag includes up to one checkpoint
+ * interval of samples the job has in fact processed; the job's own {@code pendingRecords} metric is
+ * the live lag.
+ */
+final class KafkaTopicState implements AutoCloseable {
+    private final Admin admin;
+    private final String groupId;
+
+    KafkaTopicState(Admin admin, String groupId) {
+        this.admin = admin;
+        this.groupId = groupId;
+    }
+
+    /** Samples in the topic that the job's consumer group has not committed yet. */
+    long committedLag() throws ExecutionException, InterruptedException {
+        String topic = Topics.METRIC_SAMPLES.name();
+        Map<TopicPartition, OffsetAndMetadata> committed =
+                admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get();
+        int partitions =
+                admin.describeTopics(List.of(topic))
+                        .allTopicNames()
+                        .get()
+                        .get(topic)
+                        .partitions()
+                        .size();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        long lag = 0;
+        for (var end : admin.listOffsets(latest).all().get().entrySet()) {
+            OffsetAndMetadata done = committed.get(end.getKey());
+            lag += end.getValue().offset() - (done == null ? 0 : done.offset());
+        }
+        return lag;
+    }
+
+    @Override
+    public void close() {
+        admin.close();
+    }
+}

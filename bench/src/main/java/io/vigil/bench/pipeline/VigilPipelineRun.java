@@ -1,0 +1,560 @@
+package io.vigil.bench.pipeline;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.vigil.bench.Fleet;
+import io.vigil.bench.FleetSimulator;
+import io.vigil.bench.SampleWriter;
+import io.vigil.bench.Workload;
+import io.vigil.bench.measure.CpuSnapshot;
+import io.vigil.bench.measure.DiskUsage;
+import io.vigil.bench.measure.JfrProfile;
+import io.vigil.connectors.cassandra.CqlMigrator;
+import io.vigil.connectors.kafka.KafkaSettings;
+import io.vigil.connectors.kafka.TopicAdmin;
+import io.vigil.schemas.Topics;
+import io.vigil.stack.FlinkRestClient;
+import io.vigil.stack.LocalStack;
+import io.vigil.stack.process.ManagedProcess;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.ToDoubleFunction;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * The Vigil side of the pipeline benchmark: starts the local stack (Kafka, Cassandra, a Flink
+ * session cluster with one TaskManager) in a fresh folder, applies the schema, creates the topics,
+ * submits metrics-rollup as {@code vigil up} does, and plays the simulated fleet into Kafka from
+ * this JVM. After the warm-up it measures a period of whole minutes, waits for the rollup rows of
+ * the measured windows, records a JFR profile while the load goes on, and stops everything.
+ *
+ * <pre>{@code
+ * VigilFigures figures = new VigilPipelineRun(settings, runDir, jobJar).run();
+ * }</pre>
+ */
+public final class VigilPipelineRun {
+    static final String ROLLUP_MAIN = "io.vigil.jobs.rollup.MetricsRollupJobMain";
+    static final String GROUP_ID = "vigil-metrics-rollup";
+
+    /** The job's default window and out-of-orderness (RollupOptions), which the run keeps. */
+    static final Duration WINDOW = Duration.ofMinutes(1);
+
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+
+    /** How long after a window's end the latency probe looks for its rows. */
+    private static final Duration LATENCY_GIVE_UP = Duration.ofMinutes(4);
+
+    private final BenchSettings settings;
+    private final Path runDir;
+    private final Path jobJar;
+    private final List<String> notes = new ArrayList<>();
+
+    /**
+     * @param settings the workload and durations
+     * @param runDir this run's folder; the stack goes to {@code vigil-stack/} in it
+     * @param jobJar the shaded jar of vigil-jobs
+     */
+    public VigilPipelineRun(BenchSettings settings, Path runDir, Path jobJar) {
+        this.settings = settings;
+        this.runDir = runDir;
+        this.jobJar = jobJar;
+    }
+
+    /** Runs the Vigil side; every process it started is stopped when it returns or throws. */
+    public VigilFigures run() throws Exception {
+        Path stackDir = runDir.resolve("vigil-stack");
+        Console.say("Vigil: starting Kafka, Cassandra and Flink (1 TaskManager) in %s", stackDir);
+        try (LocalStack stack =
+                LocalStack.builder()
+                        .dataDir(stackDir)
+                        .withKafka()
+                        .withCassandra()
+                        .withFlink(1)
+                        .build()) {
+            stack.start();
+            try (CqlSession session =
+                    CqlSession.builder()
+                            .addContactPoint(stack.cassandraContactPoint())
+                            .withLocalDatacenter(stack.cassandraLocalDatacenter())
+                            .build()) {
+                String jobId = deploy(stack, session);
+                return measure(stack, session, jobId);
+            }
+        } finally {
+            Console.say("Vigil: stack stopped");
+        }
+    }
+
+    /** Schema, topics and the job, exactly as {@code vigil up} sets them up. */
+    private String deploy(LocalStack stack, CqlSession session) throws Exception {
+        int applied = CqlMigrator.builder().session(session).build().migrate().size();
+        KafkaSettings kafka = KafkaSettings.of(stack.kafkaBootstrapServers());
+        List<String> created =
+                new TopicAdmin(kafka, 4, (short) 1, Duration.ofDays(3)).createMissing(Topics.ALL);
+        FlinkRestClient flink = stack.flinkSession();
+        String jobId =
+                flink.runJar(
+                        flink.uploadJar(jobJar),
+                        ROLLUP_MAIN,
+                        List.of(
+                                "--vigil.kafka.bootstrap-servers", stack.kafkaBootstrapServers(),
+                                "--vigil.cassandra.contact-points",
+                                        hostAndPort(stack.cassandraContactPoint()),
+                                "--vigil.cassandra.local-datacenter",
+                                        stack.cassandraLocalDatacenter(),
+                                "--vigil.rollup.group-id", GROUP_ID),
+                        2);
+        flink.waitForJobState(jobId, "RUNNING", Duration.ofMinutes(2));
+        Console.say(
+                "Vigil: schema applied (%d scripts), %d topics created, metrics-rollup running as"
+                        + " job %s (Flink UI %s)",
+                applied, created.size(), jobId, flink.restUri());
+        return jobId;
+    }
+
+    private VigilFigures measure(LocalStack stack, CqlSession session, String jobId)
+            throws Exception {
+        Fleet fleet = settings.fleet();
+        Duration step = settings.step();
+        Workload workload = new Workload(fleet, step, 1, 0, Duration.ZERO);
+        FlinkJobMetrics metrics = new FlinkJobMetrics(stack.flinkSession(), jobId);
+        Map<String, Long> pids = pids(stack);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<Throwable> generatorFailure = new AtomicReference<>();
+        try (SampleWriter writer = new SampleWriter(stack.kafkaBootstrapServers());
+                RollupLatencyProbe probe =
+                        new RollupLatencyProbe(
+                                fleet,
+                                settings.latencySeries(),
+                                step,
+                                WINDOW,
+                                LATENCY_GIVE_UP,
+                                session,
+                                () -> {
+                                    try {
+                                        return metrics.windowWatermark();
+                                    } catch (RuntimeException e) {
+                                        return Long.MIN_VALUE;
+                                    }
+                                });
+                KafkaTopicState topic =
+                        new KafkaTopicState(
+                                Admin.create(
+                                        KafkaSettings.of(stack.kafkaBootstrapServers())
+                                                .toProperties()),
+                                GROUP_ID)) {
+            FleetSimulator simulator =
+                    new FleetSimulator(workload, step, writer, Clock.systemUTC(), probe);
+            Thread generator =
+                    new Thread(
+                            () -> {
+                                try {
+                                    simulator.run(Duration.ofDays(1), stop::get);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                } catch (RuntimeException e) {
+                                    generatorFailure.set(e);
+                                }
+                            },
+                            "bench-fleet");
+            generator.setDaemon(true);
+            MeasuredPeriod period =
+                    MeasuredPeriod.after(Instant.now(), settings.warmUp(), settings.measure());
+            Console.say(
+                    "Vigil: fleet of %,d hosts x %d series, every series each %d ms (%,.0f"
+                            + " samples/s); warm-up until %s, measuring until %s",
+                    settings.hosts(),
+                    settings.seriesPerHost(),
+                    step.toMillis(),
+                    settings.effectiveRate(),
+                    local(period.start()),
+                    local(period.end()));
+            generator.start();
+            Follower follower = new Follower(metrics, topic, writer, generatorFailure);
+            follower.until(period.start(), () -> false);
+            Boundary start = boundary(stack, metrics, topic, writer, pids);
+            follower.startPeriod(start);
+            follower.until(period.end(), () -> false);
+            Boundary end = boundary(stack, metrics, topic, writer, pids);
+            follower.endPeriod(end);
+            Console.say("Vigil: measured period over; waiting for the rollups of its windows");
+            Instant giveUp = period.end().plus(LATENCY_GIVE_UP).plusSeconds(10);
+            follower.until(
+                    giveUp, () -> probe.settled(period.start(), period.end().plusSeconds(1)));
+            // Profiling slows the processes down a little: only once the latencies are in.
+            Map<String, JfrProfile.Summary> profiles = profile(pids);
+            stop.set(true);
+            generator.join(Duration.ofSeconds(30).toMillis());
+            // The chunks still open when the load stopped stay in the job's state: only written
+            // chunks count.
+            RawStorage raw = RawStorage.measure(session, pids.get("cassandra"));
+            if (generatorFailure.get() != null) {
+                notes.add("the generator failed: " + generatorFailure.get().getMessage());
+            }
+            return figures(period, start, end, follower, probe, profiles, raw, metrics);
+        }
+    }
+
+    private VigilFigures figures(
+            MeasuredPeriod period,
+            Boundary start,
+            Boundary end,
+            Follower follower,
+            RollupLatencyProbe probe,
+            Map<String, JfrProfile.Summary> profiles,
+            RawStorage raw,
+            FlinkJobMetrics metrics) {
+        List<Reading> inPeriod = follower.inPeriod();
+        String state;
+        try {
+            state = metrics.read().state();
+        } catch (RuntimeException e) {
+            state = "unknown (" + e.getMessage() + ")";
+        }
+        Instant latencyFrom = period.start();
+        Instant latencyTo = period.end();
+        return new VigilFigures(
+                period,
+                settings.effectiveRate(),
+                end.acknowledged - start.acknowledged,
+                end.job().consumed() - start.job().consumed(),
+                end.job().rowsWritten() - start.job().rowsWritten(),
+                range(inPeriod, r -> r.job.pending()),
+                range(inPeriod, r -> r.committedLag),
+                range(inPeriod, Reading::watermarkDelaySeconds),
+                slopePerSecond(inPeriod),
+                end.valueBytes - start.valueBytes,
+                end.networkBytes - start.networkBytes,
+                end.kafkaLogBytes - start.kafkaLogBytes,
+                new VigilFigures.CassandraGrowth(
+                        start.cassandraFlushed && end.cassandraFlushed,
+                        end.cassandraDirBytes - start.cassandraDirBytes,
+                        end.cassandraLiveBytes - start.cassandraLiveBytes,
+                        start.cassandraNote.isEmpty() ? end.cassandraNote : start.cassandraNote),
+                raw,
+                probe.result(latencyFrom, latencyTo),
+                end.cpu.since(start.cpu),
+                profiles,
+                state,
+                List.copyOf(notes));
+    }
+
+    /** The processes whose CPU counts: the stack's four JVMs and this one (the generator). */
+    private static Map<String, Long> pids(LocalStack stack) {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        for (ManagedProcess process : stack.processes()) {
+            pids.put(process.name(), process.pid());
+        }
+        pids.put(VigilFigures.GENERATOR, ProcessHandle.current().pid());
+        return pids;
+    }
+
+    /**
+     * Everything measured at a boundary of the period. Cassandra's memtables are flushed first, so
+     * that the table's folder holds every row written so far, and the flush's CPU falls into the
+     * period whose rows it writes.
+     */
+    private Boundary boundary(
+            LocalStack stack,
+            FlinkJobMetrics metrics,
+            KafkaTopicState topic,
+            SampleWriter writer,
+            Map<String, Long> pids)
+            throws Exception {
+        Path cassandraTable = stack.dataDir().resolve("cassandra/data/vigil");
+        boolean flushed = false;
+        String cassandraNote = "";
+        long liveBytes = 0;
+        try (CassandraJmx jmx = CassandraJmx.attach(pids.get("cassandra"))) {
+            jmx.flush("vigil", "rollups_1m");
+            flushed = true;
+            liveBytes = jmx.liveDiskSpaceUsed("vigil", "rollups_1m");
+        } catch (IOException e) {
+            cassandraNote =
+                    "memtables not flushed (JMX through the attach API failed: "
+                            + e.getMessage()
+                            + "): the folder holds only what Cassandra flushed by itself";
+        }
+        Reading reading = read(metrics, topic, writer);
+        return new Boundary(
+                reading,
+                writer.acknowledged(),
+                writer.valueBytes(),
+                writer.networkBytesSent(),
+                DiskUsage.bytes(
+                        stack.dataDir().resolve("kafka"),
+                        file ->
+                                file.getFileName().toString().endsWith(".log")
+                                        && file.getParent()
+                                                .getFileName()
+                                                .toString()
+                                                .startsWith(Topics.METRIC_SAMPLES.name() + "-")),
+                DiskUsage.bytes(
+                        cassandraTable,
+                        file ->
+                                file.getParent()
+                                        .getFileName()
+                                        .toString()
+                                        .startsWith("rollups_1m-")),
+                liveBytes,
+                flushed,
+                cassandraNote,
+                CpuSnapshot.take(pids));
+    }
+
+    private static Reading read(FlinkJobMetrics metrics, KafkaTopicState topic, SampleWriter writer)
+            throws Exception {
+        return new Reading(
+                Instant.now(), metrics.read(), topic.committedLag(), writer.acknowledged());
+    }
+
+    /** JFR profiles of the TaskManager, Kafka and Cassandra at once, while the load goes on. */
+    private Map<String, JfrProfile.Summary> profile(Map<String, Long> pids)
+            throws InterruptedException {
+        Map<String, JfrProfile.Summary> summaries = new ConcurrentHashMap<>();
+        if (settings.profile().isZero()) {
+            return summaries;
+        }
+        List<Thread> recorders = new ArrayList<>();
+        for (String name : List.of("flink-taskmanager-1", "kafka", "cassandra")) {
+            Thread recorder =
+                    new Thread(
+                            () -> {
+                                Path file = runDir.resolve("profiles").resolve(name + ".jfr");
+                                try {
+                                    JfrProfile.record(pids.get(name), settings.profile(), file);
+                                    summaries.put(name, JfrProfile.summarise(file, 15));
+                                } catch (IOException e) {
+                                    notes.add("no JFR profile of " + name + ": " + e.getMessage());
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                            },
+                            "bench-jfr-" + name);
+            recorder.start();
+            recorders.add(recorder);
+        }
+        for (Thread recorder : recorders) {
+            recorder.join();
+        }
+        Console.say(
+                "Vigil: JFR profiles (%d s) in %s",
+                settings.profile().toSeconds(), runDir.resolve("profiles"));
+        return new LinkedHashMap<>(summaries);
+    }
+
+    private static VigilFigures.Range range(
+            List<Reading> readings, ToDoubleFunction<Reading> value) {
+        if (readings.isEmpty()) {
+            return new VigilFigures.Range(Double.NaN, Double.NaN, Double.NaN);
+        }
+        double max = readings.stream().mapToDouble(value).max().orElse(Double.NaN);
+        return new VigilFigures.Range(
+                value.applyAsDouble(readings.get(0)),
+                value.applyAsDouble(readings.get(readings.size() - 1)),
+                max);
+    }
+
+    /** Least-squares slope of the live lag over time, samples per second. */
+    private static double slopePerSecond(List<Reading> readings) {
+        if (readings.size() < 2) {
+            return Double.NaN;
+        }
+        long t0 = readings.get(0).at.toEpochMilli();
+        double n = readings.size();
+        double sumX = 0;
+        double sumY = 0;
+        double sumXy = 0;
+        double sumXx = 0;
+        for (Reading r : readings) {
+            double x = (r.at.toEpochMilli() - t0) / 1000.0;
+            double y = r.job.pending();
+            sumX += x;
+            sumY += y;
+            sumXy += x * y;
+            sumXx += x * x;
+        }
+        return (n * sumXy - sumX * sumY) / (n * sumXx - sumX * sumX);
+    }
+
+    private static String hostAndPort(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
+    }
+
+    private static LocalTime local(Instant instant) {
+        return LocalTime.ofInstant(instant, ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    /** One reading of the pipeline's progress. */
+    private record Reading(
+            Instant at, FlinkJobMetrics.Reading job, long committedLag, long acknowledged) {
+
+        double watermarkDelaySeconds() {
+            if (job.watermarkMillis() <= 0) {
+                return Double.NaN;
+            }
+            return (at.toEpochMilli() - job.watermarkMillis()) / 1000.0;
+        }
+    }
+
+    /** What is measured at the start and at the end of the period. */
+    private record Boundary(
+            Reading reading,
+            long acknowledged,
+            long valueBytes,
+            long networkBytes,
+            long kafkaLogBytes,
+            long cassandraDirBytes,
+            long cassandraLiveBytes,
+            boolean cassandraFlushed,
+            String cassandraNote,
+            CpuSnapshot cpu) {
+
+        FlinkJobMetrics.Reading job() {
+            return reading.job;
+        }
+    }
+
+    /**
+     * Reads the pipeline's progress every five seconds, prints it, and keeps the readings of the
+     * measured period.
+     */
+    private static final class Follower {
+        private final FlinkJobMetrics metrics;
+        private final KafkaTopicState topic;
+        private final SampleWriter writer;
+        private final AtomicReference<Throwable> generatorFailure;
+        private final List<Reading> inPeriod = new ArrayList<>();
+        private boolean measuring;
+        private Reading previous;
+
+        Follower(
+                FlinkJobMetrics metrics,
+                KafkaTopicState topic,
+                SampleWriter writer,
+                AtomicReference<Throwable> generatorFailure) {
+            this.metrics = metrics;
+            this.topic = topic;
+            this.writer = writer;
+            this.generatorFailure = generatorFailure;
+            System.out.printf(
+                    "%-8s %-7s %11s %11s %12s %12s %8s %11s  %-22s %s%n",
+                    "time",
+                    "phase",
+                    "acked/s",
+                    "consumed/s",
+                    "live lag",
+                    "commit lag",
+                    "wm delay",
+                    "rows",
+                    "busy src/win (bp src)",
+                    "job");
+        }
+
+        /** Reads and prints every five seconds until {@code until} or until {@code done}. */
+        void until(Instant until, BooleanSupplier done) throws InterruptedException {
+            while (Instant.now().isBefore(until) && !done.getAsBoolean()) {
+                if (generatorFailure.get() != null) {
+                    throw new IllegalStateException(
+                            "the generator failed: " + generatorFailure.get().getMessage(),
+                            generatorFailure.get());
+                }
+                long now = System.currentTimeMillis();
+                long next = (now / PROGRESS_EVERY.toMillis() + 1) * PROGRESS_EVERY.toMillis();
+                Thread.sleep(Math.max(1, Math.min(next, until.toEpochMilli()) - now));
+                if (System.currentTimeMillis() >= next) {
+                    record(readSafely());
+                }
+            }
+        }
+
+        void startPeriod(Boundary start) {
+            measuring = true;
+            record(start.reading, "start");
+        }
+
+        void endPeriod(Boundary end) {
+            record(end.reading, "end");
+            measuring = false;
+        }
+
+        List<Reading> inPeriod() {
+            return List.copyOf(inPeriod);
+        }
+
+        private Reading readSafely() {
+            try {
+                return read(metrics, topic, writer);
+            } catch (Exception e) {
+                // A busy JobManager or broker answers late: the line says so, the run goes on.
+                Console.say("Vigil: progress not readable now (%s)", e.getMessage());
+                return null;
+            }
+        }
+
+        private void record(Reading reading) {
+            record(reading, measuring ? "measure" : "");
+        }
+
+        private void record(Reading reading, String phase) {
+            if (reading == null) {
+                return;
+            }
+            if (measuring) {
+                inPeriod.add(reading);
+            }
+            print(reading, phase);
+            // Rates over the few seconds a boundary takes would be noise: the regular lines keep
+            // their five-second spacing.
+            if (!phase.equals("start") && !phase.equals("end")) {
+                previous = reading;
+            }
+        }
+
+        private void print(Reading r, String phase) {
+            double seconds =
+                    previous == null
+                            ? Double.NaN
+                            : Duration.between(previous.at, r.at).toMillis() / 1000.0;
+            double acked =
+                    previous == null
+                            ? Double.NaN
+                            : (r.acknowledged - previous.acknowledged) / seconds;
+            double consumed =
+                    previous == null
+                            ? Double.NaN
+                            : (r.job.consumed() - previous.job.consumed()) / seconds;
+            System.out.printf(
+                    "%-8s %-7s %,11.0f %,11.0f %,12d %,12d %7.1fs %,11d  %-22s %s%n",
+                    local(r.at),
+                    phase,
+                    acked,
+                    consumed,
+                    r.job.pending(),
+                    r.committedLag,
+                    r.watermarkDelaySeconds(),
+                    r.job.rowsWritten(),
+                    String.format(
+                            "%.0f%%/%.0f%% (%.0f%%)",
+                            r.job.busyPercent().getOrDefault("source", Double.NaN),
+                            r.job.busyPercent().getOrDefault("window", Double.NaN),
+                            r.job.backPressuredPercent().getOrDefault("source", Double.NaN)),
+                    r.job.state());
+            System.out.flush();
+        }
+    }
+}
