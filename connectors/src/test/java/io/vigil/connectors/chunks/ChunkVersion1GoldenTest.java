@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Version-1 chunks stay readable forever: {@code samples_raw} keeps them for 30 days and archives
- * longer. These bytes were written by the version-1 encoder before version 2 existed and must
- * never be regenerated; each decodes to the samples it was made from, bit for bit.
+ * longer. These bytes were written by the version-1 encoder before version 2 existed and must never
+ * be regenerated; each decodes to the samples it was made from, bit for bit.
  */
 class ChunkVersion1GoldenTest {
 
@@ -51,8 +51,8 @@ class ChunkVersion1GoldenTest {
     void decodesSpecialValuesAndTimestampsAtTheEndsOfTheRange() {
         assertDecodes(
                 "010780000000000000007ff8000000000000f7fffffffffffffffd99c000000000000fc000000000"
-                        + "00000160ffffc0000000000006ff80bfff82e1fbff8000000000000fbffffffffffffffae0"
-                        + "ffffe0000000000007e000000000000001ac02b3333333333340",
+                    + "00000160ffffc0000000000006ff80bfff82e1fbff8000000000000fbffffffffffffffae0"
+                    + "ffffe0000000000007e000000000000001ac02b3333333333340",
                 new long[] {Long.MIN_VALUE, -1, 0, 0, 5, Long.MAX_VALUE, Long.MAX_VALUE},
                 new long[] {
                     Double.doubleToRawLongBits(Double.NaN),
