@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * Compresses the raw samples of one series into a chunk, Gorilla style: timestamps as
  * delta-of-deltas, values as XORs with the previous value (format version 1) or, when every value
- * is a decimal with at most {@value ChunkFormat#MAX_SCALE} fraction digits and that is shorter, as
+ * is a decimal with at most 12 fraction digits and that is shorter, as
  * differences of the integers the decimals scale to (version 2). The formats are described in the
  * package documentation; {@link Chunk#decode} and {@link ChunkDecoder} read both back, bit-exact.
  *
@@ -154,9 +154,9 @@ public final class ChunkEncoder {
     }
 
     /**
-     * The exact length of {@link #toByteArray()} right now, e.g. for cutting chunks at a size limit.
-     * Builds the decimal encoding if samples were appended since it was last built, which takes
-     * time linear in the count.
+     * The exact length of {@link #toByteArray()} right now, e.g. for cutting chunks at a size
+     * limit. Builds the decimal encoding if samples were appended since it was last built, which
+     * takes time linear in the count.
      */
     public int encodedBytes() {
         byte[] decimal = decimalChunk();
