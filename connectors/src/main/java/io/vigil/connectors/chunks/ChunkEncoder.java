@@ -5,9 +5,9 @@ import java.util.Arrays;
 /**
  * Compresses the raw samples of one series into a chunk, Gorilla style: timestamps as
  * delta-of-deltas, values as XORs with the previous value (format version 1) or, when every value
- * is a decimal with at most 12 fraction digits and that is shorter, as
- * differences of the integers the decimals scale to (version 2). The formats are described in the
- * package documentation; {@link Chunk#decode} and {@link ChunkDecoder} read both back, bit-exact.
+ * is a decimal with at most 12 fraction digits and that is shorter, as differences of the integers
+ * the decimals scale to (version 2). The formats are described in the package documentation; {@link
+ * Chunk#decode} and {@link ChunkDecoder} read both back, bit-exact.
  *
  * <pre>{@code
  * ChunkEncoder encoder = new ChunkEncoder();
