@@ -116,6 +116,43 @@ class ChunkDecimalPropertyTest {
         assertDecodesTo(chosen, series);
     }
 
+    @Property
+    void oneValueThatIsNoDecimalKeepsTheChunkInVersionOne(
+            @ForAll("decimalSeries") Series decimals,
+            @ForAll("noDecimal") double odd,
+            @ForAll @IntRange(min = 0) int position) {
+        double[] values = decimals.values().clone();
+        if (values.length == 0) {
+            return;
+        }
+        values[position % values.length] = odd;
+        Series series = new Series(decimals.timestamps(), values);
+        ChunkEncoder encoder = series.encoder();
+
+        assertThat(encoder.toByteArray(ChunkFormat.VERSION_DECIMAL)).isNull();
+        assertThat(encoder.toByteArray()[0]).isEqualTo((byte) ChunkFormat.VERSION_XOR);
+        assertDecodesTo(encoder.toByteArray(), series);
+    }
+
+    /** NaN payloads, infinities, -0.0, subnormals, and computed values. */
+    @Provide
+    Arbitrary<Double> noDecimal() {
+        return Arbitraries.oneOf(
+                        Arbitraries.longs().map(Double::longBitsToDouble),
+                        Arbitraries.of(
+                                Double.NaN,
+                                Double.longBitsToDouble(0x7ff0_0000_0000_0001L),
+                                Double.longBitsToDouble(0xfff8_0000_0000_0000L),
+                                Double.POSITIVE_INFINITY,
+                                Double.NEGATIVE_INFINITY,
+                                -0.0,
+                                Double.MIN_VALUE,
+                                Double.longBitsToDouble(0x000f_ffff_ffff_ffffL),
+                                0.1 + 0.2,
+                                1.0 / 3))
+                .filter(value -> ChunkFormat.decimalScale(value) < 0);
+    }
+
     @Provide
     Arbitrary<Long> unscaled() {
         return Arbitraries.frequencyOf(
