@@ -12,16 +12,26 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p>Bad input throws {@link ChunkFormatException}, either from {@link #open} (unknown version, a
- * sample count the bytes cannot possibly hold) or from {@link #advance} (truncated or corrupt
- * samples, or garbage after the last one, which is checked when the last sample is decoded).
- * Decoding always ends: every sample consumes at least two bits and the count is checked against
- * the input's length before anything is decoded. Not thread-safe.
+ * <p>Reads both formats, version 1 (XOR-coded values) and version 2 (scaled decimals); the version
+ * byte decides. Bad input throws {@link ChunkFormatException}, either from {@link #open} (unknown
+ * version, a sample count the bytes cannot possibly hold, a scale or step out of range) or from
+ * {@link #advance} (truncated or corrupt samples, or garbage after the last one, which is checked
+ * when the last sample is decoded). Decoding always ends: every sample consumes at least two bits
+ * and the count is checked against the input's length before anything is decoded. Not thread-safe.
  */
 public final class ChunkDecoder {
 
     private final BitReader reader;
     private final int count;
+
+    /** The decimal scale of a version-2 chunk; -1 for version 1, whose values are XOR-coded. */
+    private final int scale;
+
+    /** The step of a version-2 chunk's unscaled values. */
+    private final long step;
+
+    /** The current unscaled value of a version-2 chunk. */
+    private long unscaled;
 
     private int decoded;
     private long timestamp;
@@ -33,28 +43,45 @@ public final class ChunkDecoder {
 
     private int windowTrailing;
 
-    private ChunkDecoder(BitReader reader, int count) {
+    private ChunkDecoder(BitReader reader, int count, int scale, long step) {
         this.reader = reader;
         this.count = count;
+        this.scale = scale;
+        this.step = step;
     }
 
     /**
      * Reads the header of {@code encoded}; the samples are decoded by {@link #advance()}.
      *
-     * @throws ChunkFormatException if the header is truncated, of an unknown version, or claims
-     *     more samples than the bytes can hold
+     * @throws ChunkFormatException if the header is truncated, of an unknown version, claims more
+     *     samples than the bytes can hold, or has a decimal scale or step out of range
      */
     public static ChunkDecoder open(byte[] encoded) {
         Objects.requireNonNull(encoded, "encoded");
         BitReader reader = new BitReader(encoded);
         int version = (int) reader.readBits(Byte.SIZE);
-        if (version != ChunkFormat.VERSION) {
+        if (version != ChunkFormat.VERSION_XOR && version != ChunkFormat.VERSION_DECIMAL) {
             throw new ChunkFormatException(
                     String.format(
-                            "unsupported chunk format version %d (this decoder reads %d)",
-                            version, ChunkFormat.VERSION));
+                            "unsupported chunk format version %d (this decoder reads %d and %d)",
+                            version, ChunkFormat.VERSION_XOR, ChunkFormat.VERSION_DECIMAL));
         }
         int count = ChunkFormat.readVarint(reader);
+        int scale = -1;
+        long step = 0;
+        if (version == ChunkFormat.VERSION_DECIMAL) {
+            scale = (int) reader.readBits(Byte.SIZE);
+            if (scale > ChunkFormat.MAX_SCALE) {
+                throw new ChunkFormatException(
+                        String.format(
+                                "decimal scale %d is out of range [0, %d]",
+                                scale, ChunkFormat.MAX_SCALE));
+            }
+            step = ChunkFormat.readVarint(reader, ChunkFormat.MAX_STEP, "decimal step");
+            if (step == 0) {
+                throw new ChunkFormatException("decimal step 0 is out of range");
+            }
+        }
         // Checked up front so that a corrupt count can neither make Chunk allocate huge arrays
         // nor send a caller into a long loop before the input runs out.
         long minBits =
@@ -69,7 +96,7 @@ public final class ChunkDecoder {
                                     + " only %d follow",
                             count, minBits, reader.remainingBits()));
         }
-        ChunkDecoder decoder = new ChunkDecoder(reader, count);
+        ChunkDecoder decoder = new ChunkDecoder(reader, count, scale, step);
         if (count == 0) {
             decoder.checkPadding();
         }
@@ -94,11 +121,16 @@ public final class ChunkDecoder {
         }
         if (decoded == 0) {
             timestamp = reader.readBits(Long.SIZE);
-            valueBits = reader.readBits(Long.SIZE);
         } else {
             // Wrapping additions, mirroring the encoder's wrapping subtractions exactly.
             delta += ChunkFormat.readDeltaOfDelta(reader);
             timestamp += delta;
+        }
+        if (scale >= 0) {
+            readDecimal();
+        } else if (decoded == 0) {
+            valueBits = reader.readBits(Long.SIZE);
+        } else {
             valueBits ^= readXor();
         }
         decoded++;
@@ -126,6 +158,31 @@ public final class ChunkDecoder {
     public double value() {
         requireCurrent();
         return Double.longBitsToDouble(valueBits);
+    }
+
+    /**
+     * Reads the next unscaled value: the first in 64 bits, later ones as a quotient times the step.
+     * Values beyond 2^53 are rejected, as the encoder never writes them; checking the quotient
+     * first keeps the arithmetic free of overflow.
+     */
+    private void readDecimal() {
+        if (decoded == 0) {
+            unscaled = reader.readBits(Long.SIZE);
+        } else {
+            long quotient = ChunkFormat.readDecimalDelta(reader);
+            long limit = ChunkFormat.MAX_STEP / step;
+            if (quotient > limit || quotient < -limit) {
+                throw corrupt(
+                        String.format(
+                                "a difference of %d steps of %d is out of range", quotient, step));
+            }
+            unscaled += quotient * step;
+        }
+        // Not Math.abs, which leaves Long.MIN_VALUE negative.
+        if (unscaled > ChunkFormat.MAX_UNSCALED || unscaled < -ChunkFormat.MAX_UNSCALED) {
+            throw corrupt(String.format("unscaled value %d is out of range", unscaled));
+        }
+        valueBits = Double.doubleToRawLongBits(ChunkFormat.decimal(unscaled, scale));
     }
 
     private long readXor() {

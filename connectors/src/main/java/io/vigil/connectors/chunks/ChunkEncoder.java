@@ -1,9 +1,13 @@
 package io.vigil.connectors.chunks;
 
+import java.util.Arrays;
+
 /**
  * Compresses the raw samples of one series into a chunk, Gorilla style: timestamps as
- * delta-of-deltas, values as XORs with the previous value. The format is described in the package
- * documentation; {@link Chunk#decode} and {@link ChunkDecoder} read it back, bit-exact.
+ * delta-of-deltas, values as XORs with the previous value (format version 1) or, when every value
+ * is a decimal with at most 12 fraction digits and that is shorter, as differences of the integers
+ * the decimals scale to (version 2). The formats are described in the package documentation; {@link
+ * Chunk#decode} and {@link ChunkDecoder} read both back, bit-exact.
  *
  * <pre>{@code
  * ChunkEncoder encoder = new ChunkEncoder();
@@ -15,13 +19,18 @@ package io.vigil.connectors.chunks;
  * <p>Samples must come in non-decreasing timestamp order. Equal timestamps are encoded faithfully
  * (a delta of 0); dropping duplicates is the caller's business. The encoder keeps its statistics as
  * it goes, so that a chunk row's {@code count}, {@code min} and {@code max} columns come for free.
- * Not thread-safe.
+ * It also keeps the samples (about 30 bytes each), because the decimal format depends on all of
+ * them: its scale is the largest any value needs, its step the GCD of all differences. Not
+ * thread-safe.
  */
 public final class ChunkEncoder {
 
     /** What a new window costs beyond its meaningful bits: leading zeros and length. */
     private static final int NEW_WINDOW_HEADER_BITS =
             ChunkFormat.LEADING_ZEROS_BITS + ChunkFormat.MEANINGFUL_LENGTH_BITS;
+
+    /** Room for the samples of a 2-minute chunk at a 10 s scrape before the arrays grow. */
+    private static final int INITIAL_CAPACITY = 16;
 
     /**
      * The encoded samples; the header is only added by {@link #toByteArray}, since the count grows.
@@ -47,6 +56,21 @@ public final class ChunkEncoder {
 
     private double minValue = Double.NaN;
     private double maxValue = Double.NaN;
+
+    // The samples, for the decimal format: each value's own smallest decimal scale and its
+    // integer at that scale, rescaled to the chunk's scale only when the chunk is written.
+    private long[] timestamps = new long[INITIAL_CAPACITY];
+    private long[] valueBits = new long[INITIAL_CAPACITY];
+    private long[] unscaled = new long[INITIAL_CAPACITY];
+    private byte[] scales = new byte[INITIAL_CAPACITY];
+
+    /** The largest scale of the values so far; -1 once a value is no decimal (NaN, -0.0, ...). */
+    private int decimalScale;
+
+    /** The version-2 chunk of the samples so far, or null if there is none; valid if current. */
+    private byte[] decimalChunk;
+
+    private boolean decimalChunkCurrent;
 
     /**
      * Appends a sample.
@@ -84,6 +108,7 @@ public final class ChunkEncoder {
         lastTimestamp = timestampMillis;
         lastValueBits = valueBits;
         updateMinMax(value);
+        keep(timestampMillis, value, valueBits);
         count++;
     }
 
@@ -129,24 +154,149 @@ public final class ChunkEncoder {
     }
 
     /**
-     * The exact length of {@link #toByteArray()} right now, without building it, e.g. for cutting
-     * chunks at a size limit.
+     * The exact length of {@link #toByteArray()} right now, e.g. for cutting chunks at a size
+     * limit. Builds the decimal encoding if samples were appended since it was last built, which
+     * takes time linear in the count.
      */
     public int encodedBytes() {
+        byte[] decimal = decimalChunk();
+        return decimal != null && decimal.length < xorChunkBytes()
+                ? decimal.length
+                : xorChunkBytes();
+    }
+
+    /**
+     * The chunk so far in format {@code version}, for tests that check the choice; null for version
+     * 2 if the values are no decimals.
+     */
+    byte[] toByteArray(int version) {
+        if (version == ChunkFormat.VERSION_DECIMAL) {
+            byte[] decimal = decimalChunk();
+            return decimal == null ? null : decimal.clone();
+        }
+        byte[] bytes = new byte[xorChunkBytes()];
+        bytes[0] = (byte) ChunkFormat.VERSION_XOR;
+        int bodyOffset = ChunkFormat.writeVarint(bytes, 1, count);
+        body.copyTo(bytes, bodyOffset);
+        return bytes;
+    }
+
+    /**
+     * The chunk so far: header and samples, in the shorter of the two formats (version 1 on a tie,
+     * so that chunks only change format for a gain). May be called any number of times; the encoder
+     * goes on accepting samples, and the bytes after more appends are those of encoding all the
+     * samples at once.
+     */
+    public byte[] toByteArray() {
+        byte[] decimal = decimalChunk();
+        boolean decimalIsShorter = decimal != null && decimal.length < xorChunkBytes();
+        return toByteArray(
+                decimalIsShorter ? ChunkFormat.VERSION_DECIMAL : ChunkFormat.VERSION_XOR);
+    }
+
+    private int xorChunkBytes() {
         return 1 + ChunkFormat.varintLength(count) + body.byteLength();
     }
 
     /**
-     * The chunk so far: header and samples. May be called any number of times; the encoder goes on
-     * accepting samples, and the bytes after more appends are those of encoding all the samples at
-     * once.
+     * Keeps a sample for the decimal format and updates the chunk's scale; the decimal chunk is
+     * rebuilt on demand, since a new scale or step changes every value's code.
      */
-    public byte[] toByteArray() {
-        byte[] bytes = new byte[encodedBytes()];
-        bytes[0] = (byte) ChunkFormat.VERSION;
-        int bodyOffset = ChunkFormat.writeVarint(bytes, 1, count);
-        body.copyTo(bytes, bodyOffset);
+    private void keep(long timestampMillis, double value, long bits) {
+        if (count == timestamps.length) {
+            int grown = count <= Integer.MAX_VALUE / 2 ? 2 * count : Integer.MAX_VALUE;
+            timestamps = Arrays.copyOf(timestamps, grown);
+            valueBits = Arrays.copyOf(valueBits, grown);
+            unscaled = Arrays.copyOf(unscaled, grown);
+            scales = Arrays.copyOf(scales, grown);
+        }
+        timestamps[count] = timestampMillis;
+        valueBits[count] = bits;
+        decimalChunkCurrent = false;
+        if (decimalScale < 0) {
+            return;
+        }
+        int scale = ChunkFormat.decimalScale(value);
+        if (scale < 0) {
+            decimalScale = -1;
+            return;
+        }
+        scales[count] = (byte) scale;
+        unscaled[count] = ChunkFormat.unscaled(value, scale);
+        decimalScale = Math.max(decimalScale, scale);
+    }
+
+    private byte[] decimalChunk() {
+        if (!decimalChunkCurrent) {
+            decimalChunk = encodeDecimal();
+            decimalChunkCurrent = true;
+        }
+        return decimalChunk;
+    }
+
+    /**
+     * The samples as a version-2 chunk, or null if a value is no decimal or needs more than 53 bits
+     * at the chunk's scale (e.g. 10^13 next to 0.001).
+     */
+    private byte[] encodeDecimal() {
+        if (count == 0 || decimalScale < 0) {
+            return null;
+        }
+        long[] values = new long[count];
+        long step = 0;
+        for (int i = 0; i < count; i++) {
+            values[i] = ChunkFormat.rescale(unscaled[i], scales[i], decimalScale);
+            if (values[i] == ChunkFormat.NO_UNSCALED) {
+                return null;
+            }
+            // True by construction (see rescale), and checked with the decoder's own arithmetic
+            // all the same: the decimal format must never change a single bit of a value.
+            if (Double.doubleToRawLongBits(ChunkFormat.decimal(values[i], decimalScale))
+                    != valueBits[i]) {
+                return null;
+            }
+            if (i > 0) {
+                step = gcd(step, values[i] - values[i - 1]);
+            }
+        }
+        // A constant chunk has no differences; any step decodes it, 1 is the shortest.
+        step = Math.max(step, 1);
+        BitWriter decimalBody = new BitWriter();
+        decimalBody.writeBits(timestamps[0], Long.SIZE);
+        decimalBody.writeBits(values[0], Long.SIZE);
+        long previousDelta = 0;
+        for (int i = 1; i < count; i++) {
+            // The timestamps exactly as in version 1, wrapping arithmetic included.
+            long delta = timestamps[i] - timestamps[i - 1];
+            ChunkFormat.writeDeltaOfDelta(decimalBody, delta - previousDelta);
+            previousDelta = delta;
+            ChunkFormat.writeDecimalDelta(decimalBody, (values[i] - values[i - 1]) / step);
+        }
+        byte[] bytes =
+                new byte
+                        [1
+                                + ChunkFormat.varintLength(count)
+                                + 1
+                                + ChunkFormat.varintLength(step)
+                                + decimalBody.byteLength()];
+        bytes[0] = (byte) ChunkFormat.VERSION_DECIMAL;
+        int offset = ChunkFormat.writeVarint(bytes, 1, count);
+        bytes[offset++] = (byte) decimalScale;
+        offset = ChunkFormat.writeVarint(bytes, offset, step);
+        decimalBody.copyTo(bytes, offset);
         return bytes;
+    }
+
+    /** The greatest common divisor of |a| and |b|; both are differences below 2^54. */
+    private static long gcd(long a, long b) {
+        long x = Math.abs(a);
+        long y = Math.abs(b);
+        while (y != 0) {
+            long rest = x % y;
+            x = y;
+            y = rest;
+        }
+        return x;
     }
 
     /**

@@ -65,10 +65,27 @@ class ChunkCorruptionPropertyTest {
     @Property
     void randomSamplesBehindAValidHeaderDecodeOrFailCleanly(
             @ForAll @IntRange(max = 300) int count, @ForAll @Size(max = 300) byte[] samples) {
-        byte[] header = {(byte) ChunkFormat.VERSION, 0, 0};
+        byte[] header = {(byte) ChunkFormat.VERSION_XOR, 0, 0};
         int headerLength = ChunkFormat.writeVarint(header, 1, count);
         byte[] bytes = Arrays.copyOf(header, headerLength + samples.length);
         System.arraycopy(samples, 0, bytes, headerLength, samples.length);
+
+        assertDecodesOrFailsCleanly(bytes);
+    }
+
+    @Property
+    void randomSamplesBehindAValidDecimalHeaderDecodeOrFailCleanly(
+            @ForAll @IntRange(max = 300) int count,
+            @ForAll @IntRange(max = ChunkFormat.MAX_SCALE) int scale,
+            @ForAll @IntRange(min = 1, max = 127) int step,
+            @ForAll @Size(max = 300) byte[] samples) {
+        byte[] header = new byte[1 + ChunkFormat.MAX_VARINT_BYTES + 2];
+        header[0] = (byte) ChunkFormat.VERSION_DECIMAL;
+        int offset = ChunkFormat.writeVarint(header, 1, count);
+        header[offset++] = (byte) scale;
+        header[offset++] = (byte) step;
+        byte[] bytes = Arrays.copyOf(header, offset + samples.length);
+        System.arraycopy(samples, 0, bytes, offset, samples.length);
 
         assertDecodesOrFailsCleanly(bytes);
     }

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class ChunkDecoderTest {
 
     private static final long T0 = Instant.parse("2025-03-01T00:00:00Z").toEpochMilli();
-    private static final byte VERSION = (byte) ChunkFormat.VERSION;
+    private static final byte VERSION = (byte) ChunkFormat.VERSION_XOR;
 
     @Test
     void streamsSamplesInOrder() {
@@ -39,9 +39,12 @@ class ChunkDecoderTest {
 
     @Test
     void rejectsUnknownVersions() {
-        assertThatThrownBy(() -> Chunk.decode(new byte[] {2, 0}))
+        assertThatThrownBy(() -> Chunk.decode(new byte[] {3, 0}))
                 .isInstanceOf(ChunkFormatException.class)
-                .hasMessageContaining("unsupported chunk format version 2");
+                .hasMessageContaining("unsupported chunk format version 3");
+        assertThatThrownBy(() -> Chunk.decode(new byte[] {0, 0}))
+                .isInstanceOf(ChunkFormatException.class)
+                .hasMessageContaining("unsupported chunk format version 0");
     }
 
     @Test
@@ -115,7 +118,7 @@ class ChunkDecoderTest {
     }
 
     @Test
-    void rejectsEveryTruncationOfARealisticChunk() {
+    void rejectsEveryTruncationOfARealisticDecimalChunk() {
         byte[] encoded = ChunkCompressionTest.typicalGauge().encode();
 
         for (int length = 0; length < encoded.length; length++) {
@@ -124,6 +127,91 @@ class ChunkDecoderTest {
                     .as("prefix of %d of %d bytes", length, encoded.length)
                     .isInstanceOf(ChunkFormatException.class);
         }
+    }
+
+    @Test
+    void rejectsDecimalScalesAndStepsOutOfRange() {
+        byte decimal = (byte) ChunkFormat.VERSION_DECIMAL;
+        assertThatThrownBy(() -> ChunkDecoder.open(new byte[] {decimal, 0, 13, 1}))
+                .isInstanceOf(ChunkFormatException.class)
+                .hasMessageContaining("decimal scale 13 is out of range [0, 12]");
+        assertThatThrownBy(() -> ChunkDecoder.open(new byte[] {decimal, 0, -1, 1}))
+                .isInstanceOf(ChunkFormatException.class)
+                .hasMessageContaining("decimal scale 255 is out of range");
+        assertThatThrownBy(() -> ChunkDecoder.open(new byte[] {decimal, 0, 2, 0}))
+                .isInstanceOf(ChunkFormatException.class)
+                .hasMessageContaining("decimal step 0 is out of range");
+        // 2^56 - 1: past the largest step, 2^54 - 2.
+        byte[] hugeStep = {decimal, 0, 2, -1, -1, -1, -1, -1, -1, -1, 0x7F};
+        assertThatThrownBy(() -> ChunkDecoder.open(hugeStep))
+                .isInstanceOf(ChunkFormatException.class)
+                .hasMessageContaining("decimal step 72057594037927935 is out of range");
+        assertThat(ChunkDecoder.open(new byte[] {decimal, 0, 12, 1}).advance()).isFalse();
+    }
+
+    @Test
+    void rejectsUnscaledValuesBeyondTwoToTheFiftyThree() {
+        BitWriter samples = new BitWriter();
+        samples.writeBits(T0, 64);
+        samples.writeBits(1L << 53, 64);
+
+        assertThatThrownBy(() -> Chunk.decode(decimalChunk(1, 1, samples)))
+                .isInstanceOf(ChunkFormatException.class)
+                .hasMessageContaining("unscaled value 9007199254740992 is out of range");
+
+        BitWriter minimum = new BitWriter();
+        minimum.writeBits(T0, 64);
+        minimum.writeBits(Long.MIN_VALUE, 64);
+        assertThatThrownBy(() -> Chunk.decode(decimalChunk(1, 1, minimum)))
+                .isInstanceOf(ChunkFormatException.class)
+                .hasMessageContaining("out of range");
+    }
+
+    @Test
+    void rejectsDecimalDifferencesThatLeaveTheRange() {
+        // From 2^53 - 1, one more step of 1.
+        BitWriter up = new BitWriter();
+        up.writeBits(T0, 64);
+        up.writeBits(ChunkFormat.MAX_UNSCALED, 64);
+        up.writeBit(false);
+        ChunkFormat.writeDecimalDelta(up, 1);
+        assertThatThrownBy(() -> Chunk.decode(decimalChunk(2, 1, up)))
+                .isInstanceOf(ChunkFormatException.class)
+                .hasMessageContaining("unscaled value 9007199254740992 is out of range");
+
+        // A difference of Long.MIN_VALUE steps of 3, whose product would overflow.
+        BitWriter overflowing = new BitWriter();
+        overflowing.writeBits(T0, 64);
+        overflowing.writeBits(0, 64);
+        overflowing.writeBit(false);
+        ChunkFormat.writeDecimalDelta(overflowing, Long.MIN_VALUE);
+        assertThatThrownBy(() -> Chunk.decode(decimalChunk(2, 3, overflowing)))
+                .isInstanceOf(ChunkFormatException.class)
+                .hasMessageContaining("steps of 3 is out of range");
+    }
+
+    @Test
+    void rejectsEveryTruncationOfARealisticXorChunk() {
+        byte[] encoded =
+                ChunkCompressionTest.typicalGauge().encoder().toByteArray(ChunkFormat.VERSION_XOR);
+
+        for (int length = 0; length < encoded.length; length++) {
+            byte[] prefix = Arrays.copyOf(encoded, length);
+            assertThatThrownBy(() -> Chunk.decode(prefix))
+                    .as("prefix of %d of %d bytes", length, encoded.length)
+                    .isInstanceOf(ChunkFormatException.class);
+        }
+    }
+
+    /** A version-2 chunk at scale 2 with a step that fits one varint byte. */
+    private static byte[] decimalChunk(int count, int step, BitWriter samples) {
+        byte[] bytes = new byte[1 + ChunkFormat.varintLength(count) + 2 + samples.byteLength()];
+        bytes[0] = (byte) ChunkFormat.VERSION_DECIMAL;
+        int offset = ChunkFormat.writeVarint(bytes, 1, count);
+        bytes[offset++] = 2;
+        bytes[offset++] = (byte) step;
+        samples.copyTo(bytes, offset);
+        return bytes;
     }
 
     private static BitWriter firstSample() {

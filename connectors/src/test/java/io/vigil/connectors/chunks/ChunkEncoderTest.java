@@ -25,7 +25,7 @@ class ChunkEncoderTest {
     void emptyChunkIsJustAHeader() {
         ChunkEncoder encoder = new ChunkEncoder();
 
-        assertThat(encoder.toByteArray()).containsExactly(ChunkFormat.VERSION, 0);
+        assertThat(encoder.toByteArray()).containsExactly(ChunkFormat.VERSION_XOR, 0);
         assertThat(encoder.encodedBytes()).isEqualTo(2);
         assertThat(encoder.count()).isZero();
         assertThat(encoder.minValue()).isNaN();
@@ -200,6 +200,75 @@ class ChunkEncoderTest {
 
         assertThat(HexFormat.of().formatHex(series.encode()))
                 .isEqualTo("01030000018bcfe568003ff0000000000000e09c4105d804");
+    }
+
+    @Test
+    void encodesAPinnedDecimalLayout() {
+        // Version 2, 3 samples, scale 2, step 3 (the GCD of the differences 0 and 3); T and 3742
+        // in 64 bits; then '1110' + 10000 in 18 bits and '0' (same value); then '10' + 5 in 7
+        // bits and '10' + 1 step in 4 bits; zero padding. Computed independently of this code.
+        long t = 1_700_000_000_000L;
+        Series series =
+                new Series(
+                        new long[] {t, t + 10_000, t + 20_005}, new double[] {37.42, 37.42, 37.45});
+
+        assertThat(HexFormat.of().formatHex(series.encode()))
+                .isEqualTo("020302030000018bcfe568000000000000000e9ee09c410584");
+        assertRoundTrips(series);
+    }
+
+    @Test
+    void writesDecimalsWithTheLargestScaleAnyValueNeeds() {
+        // 2 needs no decimals, 2.5 one, 2.25 two: all are stored as hundredths, 200, 250, 225.
+        Series series = new Series(new long[] {T0, T0, T0, T0}, new double[] {2, 2.5, 2.25, 2.25});
+
+        byte[] encoded = series.encode();
+
+        assertThat(encoded[0]).isEqualTo((byte) ChunkFormat.VERSION_DECIMAL);
+        assertThat(encoded[2]).isEqualTo((byte) 2);
+        // The step is the GCD of 50 and -25.
+        assertThat(encoded[3]).isEqualTo((byte) 25);
+        assertRoundTrips(series);
+    }
+
+    @Test
+    void fallsBackToXorWhenOneValueIsNoDecimal() {
+        for (double odd : new double[] {-0.0, Double.NaN, 0.1 + 0.2, Double.MIN_VALUE}) {
+            double[] values = new double[100];
+            long[] timestamps = new long[100];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = i == 50 ? odd : 37 + i / 100.0;
+                timestamps[i] = T0 + i * 10_000L;
+            }
+            Series series = new Series(timestamps, values);
+
+            assertThat(series.encode()[0]).isEqualTo((byte) ChunkFormat.VERSION_XOR);
+            assertRoundTrips(series);
+        }
+    }
+
+    @Test
+    void fallsBackToXorWhenTheScaledIntegersGetTooLarge() {
+        // Each is a decimal, but 10^13 at the 3 decimals of 0.001 is 10^16, beyond 2^53.
+        Series series = new Series(new long[] {T0, T0}, new double[] {1e13, 0.001});
+
+        assertThat(series.encoder().toByteArray(ChunkFormat.VERSION_DECIMAL)).isNull();
+        assertRoundTrips(series);
+    }
+
+    @Test
+    void encodedBytesFollowsTheFormatChoice() {
+        ChunkEncoder encoder = new ChunkEncoder();
+        for (int i = 0; i < 50; i++) {
+            encoder.append(T0 + i * 10_000L, 20 + i / 100.0);
+            assertThat(encoder.encodedBytes()).isEqualTo(encoder.toByteArray().length);
+        }
+        assertThat(encoder.toByteArray()[0]).isEqualTo((byte) ChunkFormat.VERSION_DECIMAL);
+
+        encoder.append(T0 + 500_000, Math.PI);
+
+        assertThat(encoder.toByteArray()[0]).isEqualTo((byte) ChunkFormat.VERSION_XOR);
+        assertThat(encoder.encodedBytes()).isEqualTo(encoder.toByteArray().length);
     }
 
     private static void assertRoundTrips(Series series) {
