@@ -112,6 +112,9 @@ final class RollupScenario {
                 SeriesRows.seriesSink(cassandra),
                 SeriesRows.labelSink(cassandra),
                 RawChunkRows.sink(cassandra),
+                HostRows.hostsSink(cassandra),
+                HostRows.placesSink(cassandra),
+                HostRows.vacatedPlacesSink(cassandra),
                 io.vigil.connectors.kafka.KafkaConnectors.deadLetterSink(kafka(stack)));
     }
 
