@@ -2,6 +2,7 @@ package io.vigil.jobs.rollup.records;
 
 import io.vigil.schemas.Labels;
 import java.util.Map;
+import org.apache.flink.util.Collector;
 
 /**
  * A host seen in one series' rollup: the host's name and place from the series' labels, and when.
@@ -23,7 +24,7 @@ public record HostSighting(
      * service's, a probe's) are about no host. Missing place labels read as {@link
      * GroupRollup#UNPLACED}, as in the group aggregates.
      */
-    public static void of(Rollup rollup, org.apache.flink.util.Collector<HostSighting> out) {
+    public static void of(Rollup rollup, Collector<HostSighting> out) {
         Map<String, String> labels = rollup.labels;
         String host = labels.get(Labels.HOST);
         if (host == null || host.isEmpty()) {

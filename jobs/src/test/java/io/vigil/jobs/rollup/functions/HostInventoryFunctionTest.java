@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.functions.util.ListCollector;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
@@ -148,8 +149,7 @@ class HostInventoryFunctionTest {
     @Test
     void sightingsComeOnlyFromSeriesThatNameAHost() {
         List<HostSighting> sightings = new ArrayList<>();
-        org.apache.flink.api.common.functions.util.ListCollector<HostSighting> out =
-                new org.apache.flink.api.common.functions.util.ListCollector<>(sightings);
+        ListCollector<HostSighting> out = new ListCollector<>(sightings);
         HostSighting.of(rollup(Map.of("host", "web-1", "dc", "dc1", "rack", "r1")), out);
         HostSighting.of(rollup(Map.of("service", "checkout")), out);
         HostSighting.of(rollup(Map.of("host", "")), out);
