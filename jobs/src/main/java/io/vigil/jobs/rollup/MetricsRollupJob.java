@@ -58,8 +58,8 @@ import org.apache.flink.util.Collector;
  * {@link SampleWatermarks}). Samples are validated ({@link SampleValidationOptions}) before they
  * reach keyed state; a sample the validator rejects never moves a watermark. Each metric may then
  * have at most {@link RollupOptions#MAX_SERIES_PER_METRIC} series ({@link
- * io.vigil.jobs.rollup.functions.CardinalityLimitFunction}); the samples of further series leave as
- * dead letters before they create any series-keyed state.
+ * CardinalityLimitFunction}); the samples of further series leave as dead letters before they
+ * create any series-keyed state.
  */
 public final class MetricsRollupJob {
     static final String NAME = "vigil metrics-rollup";
@@ -78,7 +78,8 @@ public final class MetricsRollupJob {
      *     group_rollups})
      * @param series the series registry ({@code series}), a series' rollup once a day
      * @param seriesLabels the label index of the registry ({@code series_by_metric})
-     * @param deadLetters undecodable and late samples ({@code vigil.deadletter})
+     * @param deadLetters undecodable, invalid, over-the-limit and late samples ({@code
+     *     vigil.deadletter})
      * @param rawChunks the raw samples, compressed ({@code samples_raw})
      * @param hosts the host inventory ({@code hosts}), a host's row when it appears or moves and
      *     once per write interval
@@ -97,9 +98,6 @@ public final class MetricsRollupJob {
             Sink<HostRow> vacatedPlaces,
             Sink<DeadLetter> deadLetters) {
         public Sinks {
-            Objects.requireNonNull(hosts, "hosts");
-            Objects.requireNonNull(hostsByPlace, "hostsByPlace");
-            Objects.requireNonNull(vacatedPlaces, "vacatedPlaces");
             Objects.requireNonNull(series, "series");
             Objects.requireNonNull(seriesLabels, "seriesLabels");
             Objects.requireNonNull(minutes, "minutes");
@@ -107,6 +105,9 @@ public final class MetricsRollupJob {
             Objects.requireNonNull(groups, "groups");
             Objects.requireNonNull(deadLetters, "deadLetters");
             Objects.requireNonNull(rawChunks, "rawChunks");
+            Objects.requireNonNull(hosts, "hosts");
+            Objects.requireNonNull(hostsByPlace, "hostsByPlace");
+            Objects.requireNonNull(vacatedPlaces, "vacatedPlaces");
         }
     }
 
