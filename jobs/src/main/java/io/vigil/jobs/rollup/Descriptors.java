@@ -1,12 +1,15 @@
 package io.vigil.jobs.rollup;
 
 import io.vigil.jobs.rollup.records.GroupRollup;
+import io.vigil.jobs.rollup.records.HostRow;
 import io.vigil.jobs.rollup.records.Rollup;
 import io.vigil.jobs.rollup.records.SeriesIdentity;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.util.OutputTag;
 
 /** State descriptors of the metrics-rollup job, in one place because savepoints depend on them. */
 public final class Descriptors {
@@ -59,6 +62,28 @@ public final class Descriptors {
      */
     public static final ValueStateDescriptor<Long> BUFFERED_TIMER_INTERVAL =
             new ValueStateDescriptor<>("buffered-timer-interval", Types.LONG);
+
+    /**
+     * Series admitted under a metric's cardinality limit, per (metric, shard): series id to the
+     * start (ms) of the expiry step of its latest sample. Emptied as series fall silent.
+     */
+    public static final MapStateDescriptor<Long, Long> ADMITTED_SERIES =
+            new MapStateDescriptor<>("admitted-series", Types.LONG, Types.LONG);
+
+    /** How many series {@link #ADMITTED_SERIES} holds; a map in RocksDB does not know its size. */
+    public static final ValueStateDescriptor<Integer> ADMITTED_SERIES_COUNT =
+            new ValueStateDescriptor<>("admitted-series-count", Types.INT);
+
+    /**
+     * What the host inventory last wrote of a host (the key): its place, first and last seen. Kept
+     * until the host's rows in Cassandra have expired.
+     */
+    public static final ValueStateDescriptor<HostRow> HOST =
+            new ValueStateDescriptor<>("host", HostRow.class);
+
+    /** Rows of {@code hosts_by_place} that a moved host left: to be deleted. */
+    public static final OutputTag<HostRow> VACATED_PLACES =
+            new OutputTag<>("vacated-places", TypeInformation.of(HostRow.class));
 
     private Descriptors() {}
 }

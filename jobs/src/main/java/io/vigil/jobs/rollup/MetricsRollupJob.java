@@ -5,12 +5,16 @@ import io.vigil.connectors.kafka.DeadLetters;
 import io.vigil.connectors.validation.SampleValidationOptions;
 import io.vigil.connectors.validation.SampleValidator;
 import io.vigil.connectors.validation.ValidateSamples;
+import io.vigil.jobs.rollup.functions.CardinalityLimitFunction;
 import io.vigil.jobs.rollup.functions.CascadeRollupFunction;
 import io.vigil.jobs.rollup.functions.GroupRollupFunction;
+import io.vigil.jobs.rollup.functions.HostInventoryFunction;
 import io.vigil.jobs.rollup.functions.RawChunkFunction;
 import io.vigil.jobs.rollup.functions.SeriesRegistryFunction;
 import io.vigil.jobs.rollup.functions.WindowRollupFunction;
 import io.vigil.jobs.rollup.records.GroupRollup;
+import io.vigil.jobs.rollup.records.HostRow;
+import io.vigil.jobs.rollup.records.HostSighting;
 import io.vigil.jobs.rollup.records.RawChunk;
 import io.vigil.jobs.rollup.records.Rollup;
 import io.vigil.schemas.DeadLetter;
@@ -38,20 +42,24 @@ import org.apache.flink.util.Collector;
  * raw samples themselves, compressed into chunks per series and 2 minutes.
  *
  * <pre>
- *   samples -> split dead letters -> validate -> key by series -+-> 1 min rollup -> rollups_1m
- *   (Kafka)          |                   |                       |     |-> 1 h cascade -> rollups_1h
- *                    |                   |                       |     |-> rack -> cluster -> dc
- *                    |                   |                       |     |   -> global -> group_rollups
- *                    |                   |                       |     '-> series registry
- *                    |                   |                       '-> compress raw -> samples_raw
- *                    '- undecodable -----+- invalid -- late (window, chunk) -> vigil.deadletter
+ *   samples (Kafka) -> split dead letters -> validate -> limit series per metric -> key by series
+ *     -+-> 1 min rollup -> rollups_1m
+ *      |     |-> 1 h cascade -> rollups_1h
+ *      |     |-> rack -> cluster -> dc -> global -> group_rollups
+ *      |     |-> series registry -> series, series_by_metric
+ *      |     '-> host inventory -> hosts, hosts_by_place
+ *      '-> compress raw -> samples_raw
+ *   undecodable, invalid, over the limit, late (window, chunk) -> vigil.deadletter
  * </pre>
  *
  * <p>The job receives its source and sinks; {@link MetricsRollupJobMain} wires the real Kafka and
  * Cassandra connectors, tests wire their own. Event time comes from the samples with a bounded
  * out-of-orderness per Kafka partition, and idle partitions do not hold the watermark back (see
  * {@link SampleWatermarks}). Samples are validated ({@link SampleValidationOptions}) before they
- * reach keyed state; a sample the validator rejects never moves a watermark.
+ * reach keyed state; a sample the validator rejects never moves a watermark. Each metric may then
+ * have at most {@link RollupOptions#MAX_SERIES_PER_METRIC} series ({@link
+ * CardinalityLimitFunction}); the samples of further series leave as dead letters before they
+ * create any series-keyed state.
  */
 public final class MetricsRollupJob {
     static final String NAME = "vigil metrics-rollup";
@@ -70,8 +78,13 @@ public final class MetricsRollupJob {
      *     group_rollups})
      * @param series the series registry ({@code series}), a series' rollup once a day
      * @param seriesLabels the label index of the registry ({@code series_by_metric})
-     * @param deadLetters undecodable and late samples ({@code vigil.deadletter})
+     * @param deadLetters undecodable, invalid, over-the-limit and late samples ({@code
+     *     vigil.deadletter})
      * @param rawChunks the raw samples, compressed ({@code samples_raw})
+     * @param hosts the host inventory ({@code hosts}), a host's row when it appears or moves and
+     *     once per write interval
+     * @param hostsByPlace the same rows, by place ({@code hosts_by_place})
+     * @param vacatedPlaces the rows of {@code hosts_by_place} that moved hosts left, to delete
      */
     public record Sinks(
             Sink<Rollup> minutes,
@@ -80,6 +93,9 @@ public final class MetricsRollupJob {
             Sink<Rollup> series,
             Sink<SeriesRows.LabelEntry> seriesLabels,
             Sink<RawChunk> rawChunks,
+            Sink<HostRow> hosts,
+            Sink<HostRow> hostsByPlace,
+            Sink<HostRow> vacatedPlaces,
             Sink<DeadLetter> deadLetters) {
         public Sinks {
             Objects.requireNonNull(series, "series");
@@ -89,6 +105,9 @@ public final class MetricsRollupJob {
             Objects.requireNonNull(groups, "groups");
             Objects.requireNonNull(deadLetters, "deadLetters");
             Objects.requireNonNull(rawChunks, "rawChunks");
+            Objects.requireNonNull(hosts, "hosts");
+            Objects.requireNonNull(hostsByPlace, "hostsByPlace");
+            Objects.requireNonNull(vacatedPlaces, "vacatedPlaces");
         }
     }
 
@@ -143,7 +162,22 @@ public final class MetricsRollupJob {
                         .uid("metrics-rollup-validate")
                         .name("Validate samples");
 
-        KeyedStream<MetricSample, Long> bySeries = valid.keyBy(SeriesIds::of, Types.LONG);
+        // Before anything keyed by series: a sample over its metric's limit creates no rollup,
+        // registry or raw-chunk state.
+        CardinalityLimitFunction limit =
+                new CardinalityLimitFunction(
+                        options.get(RollupOptions.MAX_SERIES_PER_METRIC),
+                        options.get(RollupOptions.CARDINALITY_SHARDS),
+                        options.get(RollupOptions.CARDINALITY_IDLE_EXPIRY),
+                        clock);
+        SingleOutputStreamOperator<MetricSample> admitted =
+                valid.keyBy(limit.keySelector(), CardinalityLimitFunction.KEY_TYPE)
+                        .process(limit)
+                        .returns(new AvroTypeInfo<>(MetricSample.class))
+                        .uid("metrics-rollup-cardinality-limit")
+                        .name("Limit series per metric");
+
+        KeyedStream<MetricSample, Long> bySeries = admitted.keyBy(SeriesIds::of, Types.LONG);
 
         SingleOutputStreamOperator<Rollup> rolledUp =
                 bySeries.process(
@@ -168,6 +202,7 @@ public final class MetricsRollupJob {
 
         buildHierarchy(rolledUp, window.toMillis());
         buildSeriesRegistry(rolledUp);
+        buildHostInventory(rolledUp);
 
         SingleOutputStreamOperator<RawChunk> rawChunks =
                 bySeries.process(new RawChunkFunction())
@@ -185,6 +220,7 @@ public final class MetricsRollupJob {
         decoded.getSideOutput(DeadLetters.TAG)
                 .union(
                         valid.getSideOutput(DeadLetters.TAG),
+                        admitted.getSideOutput(DeadLetters.TAG),
                         rolledUp.getSideOutput(DeadLetters.TAG),
                         rawChunks.getSideOutput(DeadLetters.TAG))
                 .sinkTo(sinks.deadLetters())
@@ -236,6 +272,37 @@ public final class MetricsRollupJob {
                 .sinkTo(sinks.seriesLabels())
                 .uid("metrics-rollup-series-by-metric-sink")
                 .name("Cassandra: series_by_metric");
+    }
+
+    /**
+     * The host inventory, from the host labels of the rollups: one small record per series and
+     * minute crosses to the host-keyed operator, which writes a host when it appears or moves and
+     * once per write interval.
+     */
+    private void buildHostInventory(DataStream<Rollup> rollups) {
+        SingleOutputStreamOperator<HostRow> hosts =
+                rollups.flatMap(
+                                (Rollup rollup, Collector<HostSighting> out) ->
+                                        HostSighting.of(rollup, out))
+                        .returns(HostSighting.class)
+                        .uid("metrics-rollup-host-sightings")
+                        .name("Find each series' host")
+                        .keyBy(HostSighting::host, Types.STRING)
+                        .process(
+                                new HostInventoryFunction(
+                                        options.get(RollupOptions.HOSTS_WRITE_INTERVAL),
+                                        options.get(RollupOptions.HOSTS_RETENTION)))
+                        .returns(HostRow.class)
+                        .uid("metrics-rollup-host-inventory")
+                        .name("Keep the host inventory");
+        hosts.sinkTo(sinks.hosts()).uid("metrics-rollup-hosts-sink").name("Cassandra: hosts");
+        hosts.sinkTo(sinks.hostsByPlace())
+                .uid("metrics-rollup-hosts-by-place-sink")
+                .name("Cassandra: hosts_by_place");
+        hosts.getSideOutput(Descriptors.VACATED_PLACES)
+                .sinkTo(sinks.vacatedPlaces())
+                .uid("metrics-rollup-vacated-places-sink")
+                .name("Cassandra: hosts_by_place deletes");
     }
 
     /** Builds and runs the job until it ends or is cancelled. */

@@ -71,6 +71,9 @@ public final class MetricsRollupJobMain {
                                 SeriesRows.seriesSink(options),
                                 SeriesRows.labelSink(options),
                                 RawChunkRows.sink(options),
+                                HostRows.hostsSink(options),
+                                HostRows.placesSink(options),
+                                HostRows.vacatedPlacesSink(options),
                                 KafkaConnectors.deadLetterSink(kafka)),
                         options)
                 .execute(env);

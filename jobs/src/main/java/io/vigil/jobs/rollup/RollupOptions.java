@@ -56,5 +56,60 @@ public final class RollupOptions {
                                     + " silent for longer starts a new baseline and its state is"
                                     + " freed.");
 
+    /**
+     * Twice a per-host metric of a fleet of a million hosts: such metrics fit with room for churn
+     * and for the uneven split over shards, while one exporter that puts request ids or user ids
+     * into labels is stopped after two million series instead of growing state without end.
+     */
+    public static final ConfigOption<Integer> MAX_SERIES_PER_METRIC =
+            key("vigil.rollup.cardinality.max-series-per-metric")
+                    .intType()
+                    .defaultValue(2_000_000)
+                    .withDescription(
+                            "Most distinct series one metric name may have in the job's state;"
+                                    + " samples of further series are dead-lettered as"
+                                    + " cardinality-limit. Enforced per shard (the limit divided"
+                                    + " by vigil.rollup.cardinality.shards, rounded up), so a"
+                                    + " metric near the limit may lose a few series early.");
+
+    public static final ConfigOption<Integer> CARDINALITY_SHARDS =
+            key("vigil.rollup.cardinality.shards")
+                    .intType()
+                    .defaultValue(16)
+                    .withDescription(
+                            "Parts each metric's series are counted in (series id modulo this),"
+                                    + " so that a metric with a million series is admitted by"
+                                    + " up to this many parallel subtasks instead of one. At"
+                                    + " most vigil.rollup.cardinality.max-series-per-metric.");
+
+    public static final ConfigOption<Duration> CARDINALITY_IDLE_EXPIRY =
+            key("vigil.rollup.cardinality.idle-expiry")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription(
+                            "A series without samples for this long (event time) gives its place"
+                                    + " under the cardinality limit back, so churned series"
+                                    + " (restarted pods, replaced hosts) do not keep it; up to a"
+                                    + " quarter longer, as expiry is checked in steps.");
+
+    public static final ConfigOption<Duration> HOSTS_WRITE_INTERVAL =
+            key("vigil.rollup.hosts.write-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(10))
+                    .withDescription(
+                            "How often (event time) a host's rows in hosts and hosts_by_place"
+                                    + " are rewritten while its place stays the same; a new or"
+                                    + " moved host is written at once. Also the precision of"
+                                    + " last_seen.");
+
+    public static final ConfigOption<Duration> HOSTS_RETENTION =
+            key("vigil.rollup.hosts.retention")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(30))
+                    .withDescription(
+                            "How long after its last write a host that stopped reporting stays"
+                                    + " in hosts and hosts_by_place (the rows' TTL), and in the"
+                                    + " job's state.");
+
     private RollupOptions() {}
 }

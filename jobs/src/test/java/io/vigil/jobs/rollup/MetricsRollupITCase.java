@@ -20,8 +20,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * metrics-rollup end to end on an in-process Flink MiniCluster, with the real Kafka broker and
  * Cassandra node of the local stack: every rollup row equals the independently computed truth,
- * {@code samples_raw} gives back every raw sample exactly once and bit for bit, and bad records
- * become dead letters while the job goes on.
+ * {@code samples_raw} gives back every raw sample exactly once and bit for bit, bad records become
+ * dead letters while the job goes on, a runaway metric is held to its cardinality limit, and the
+ * host inventory lists every host in its place.
  */
 @ExtendWith(SharedStackExtension.class)
 class MetricsRollupITCase {
@@ -48,7 +49,7 @@ class MetricsRollupITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         env.enableCheckpointing(2_000);
-        Configuration options = new Configuration();
+        Configuration options = RollupScenario.cardinalityLimited();
         new MetricsRollupJob(
                         KafkaConnectors.source(
                                 RollupScenario.kafka(stack),
@@ -68,6 +69,8 @@ class MetricsRollupITCase {
             scenario.assertSeriesRegistryFindsEverySeries(Duration.ofMinutes(1));
             scenario.assertRawChunksEqualTruth(Duration.ofMinutes(1));
             scenario.assertRejectsAreDeadLettered(Duration.ofMinutes(1));
+            scenario.assertCardinalityLimitHeld(Duration.ofMinutes(1));
+            scenario.assertHostsEqualFleet(Duration.ofMinutes(1));
         } finally {
             job.cancel().get();
         }

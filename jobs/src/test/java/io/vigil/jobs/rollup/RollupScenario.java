@@ -21,6 +21,7 @@ import io.vigil.schemas.ClientReport;
 import io.vigil.schemas.DeadLetter;
 import io.vigil.schemas.MetricSample;
 import io.vigil.schemas.NelBody;
+import io.vigil.schemas.SeriesIds;
 import io.vigil.schemas.Topics;
 import io.vigil.stack.LocalStack;
 import java.nio.ByteBuffer;
@@ -35,15 +36,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -52,9 +55,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <p>A fleet of 200 hosts x 10 series reports every 10 s for 5 minutes (60 000 samples), 2 % of
  * them up to 25 s out of order. Halfway through, two records that are not samples arrive: garbage
- * bytes and a valid Avro record of another schema. Afterwards one sentinel sample per partition, an
- * hour later, moves every partition's watermark past the workload's hour so that its last minutes
- * and its hour close.
+ * bytes and a valid Avro record of another schema, and a runaway exporter on the first host sends
+ * 600 series of one metric ({@link RunawayExporter}). Afterwards one sentinel sample per partition,
+ * an hour later, moves every partition's watermark past the workload's hour so that its last
+ * minutes and its hour close.
  *
  * <p>The truth is computed here, independently of the job's code: samples grouped by series and
  * minute, summed in the order they were written (the order Kafka keeps per series), so even the
@@ -69,6 +73,15 @@ final class RollupScenario {
     static final Duration MAX_DISORDER = Duration.ofSeconds(25);
     static final String SENTINEL_METRIC = "vigil_test_sentinel";
 
+    /**
+     * The cardinality limit of tests that hold the job to it: 100 series per shard, twice the 50
+     * that each of the fleet's metrics has per shard on average (200 series over 4 shards), far
+     * below the {@link RunawayExporter}'s 600 series.
+     */
+    static final int CARDINALITY_LIMIT = 400;
+
+    static final int CARDINALITY_SHARDS = 4;
+
     /** Raw chunks cover 2-minute intervals of event time; ms. */
     private static final long CHUNK_INTERVAL = Duration.ofMinutes(2).toMillis();
 
@@ -78,6 +91,7 @@ final class RollupScenario {
     private final String garbageMarker = "garbage-" + UUID.randomUUID();
     private final List<Workload.Delivery> deliveries;
     private final List<RecordMetadata> rejects = new ArrayList<>();
+    private final RunawayExporter runaway;
 
     /**
      * @param t0 start of the workload, a minute boundary distinct for every test
@@ -88,6 +102,17 @@ final class RollupScenario {
         this.workload =
                 new Workload(new Fleet(HOSTS, SERIES_PER_HOST), STEP, seed, 0.02, MAX_DISORDER);
         this.deliveries = workload.deliveries(t0, t0.plus(LENGTH));
+        // Halfway through, where the workload's samples are written too: never late.
+        this.runaway =
+                new RunawayExporter(workload.fleet().hosts().get(0), t0.plus(LENGTH.dividedBy(2)));
+    }
+
+    /** Job options that limit every metric to {@link #CARDINALITY_LIMIT} series. */
+    static Configuration cardinalityLimited() {
+        Configuration options = new Configuration();
+        options.set(RollupOptions.MAX_SERIES_PER_METRIC, CARDINALITY_LIMIT);
+        options.set(RollupOptions.CARDINALITY_SHARDS, CARDINALITY_SHARDS);
+        return options;
     }
 
     /** Applies the Cassandra schema and creates the topics, as {@code vigil up} does. */
@@ -112,6 +137,9 @@ final class RollupScenario {
                 SeriesRows.seriesSink(cassandra),
                 SeriesRows.labelSink(cassandra),
                 RawChunkRows.sink(cassandra),
+                HostRows.hostsSink(cassandra),
+                HostRows.placesSink(cassandra),
+                HostRows.vacatedPlacesSink(cassandra),
                 io.vigil.connectors.kafka.KafkaConnectors.deadLetterSink(kafka(stack)));
     }
 
@@ -160,6 +188,7 @@ final class RollupScenario {
             writer.flush();
             halfway.run();
             writeRejects();
+            runaway.samples().forEach(writer::send);
             deliveries.subList(half, deliveries.size()).forEach(d -> writer.send(d.sample()));
             // Past the end of the hour of t0, so that its hourly rollup closes too.
             long sentinelTime = t0.plus(Duration.ofMinutes(63)).toEpochMilli();
@@ -746,34 +775,95 @@ final class RollupScenario {
     }
 
     /**
+     * The host inventory: every host of the fleet in {@code hosts} with its place, first seen and
+     * placed since the workload's first minute, last seen within the workload; and listed under its
+     * cluster and rack in {@code hosts_by_place}, and nowhere else among the fleet's clusters.
+     * Other tests run the same fleet with the same places, so rows of theirs may be present; each
+     * job writes a host's {@code hosts} row with its own times, which this waits for.
+     */
+    void assertHostsEqualFleet(Duration timeout) throws InterruptedException {
+        List<Fleet.Host> hosts = workload.fleet().hosts();
+        try (CqlSession session = session(stack)) {
+            PreparedStatement select =
+                    session.prepare(
+                            "SELECT host, dc, cluster, rack, first_seen, placed_since, last_seen"
+                                    + " FROM vigil.hosts WHERE host = ?");
+            long deadline = System.nanoTime() + timeout.toNanos();
+            Map<String, Row> rows = readHosts(session, select, hosts);
+            while (rows.size() < hosts.size() && System.nanoTime() < deadline) {
+                Thread.sleep(1_000);
+                rows = readHosts(session, select, hosts);
+            }
+            assertThat(rows).as("hosts rows first seen in this workload").hasSize(hosts.size());
+            for (Fleet.Host host : hosts) {
+                Row row = rows.get(host.name());
+                String what = "hosts row of " + host;
+                assertThat(row.getString("dc")).as(what).isEqualTo(host.dc());
+                assertThat(row.getString("cluster")).as(what).isEqualTo(host.cluster());
+                assertThat(row.getString("rack")).as(what).isEqualTo(host.rack());
+                assertThat(row.getInstant("placed_since")).as(what).isEqualTo(t0);
+                assertThat(row.getInstant("last_seen"))
+                        .as(what)
+                        .isBetween(t0, t0.plus(LENGTH).minusMillis(1));
+            }
+
+            Map<List<String>, List<List<String>>> byCluster = new HashMap<>();
+            for (Fleet.Host host : hosts) {
+                byCluster
+                        .computeIfAbsent(List.of(host.dc(), host.cluster()), c -> new ArrayList<>())
+                        .add(List.of(host.rack(), host.name()));
+            }
+            Set<String> fleetHosts =
+                    hosts.stream().map(Fleet.Host::name).collect(Collectors.toSet());
+            for (Map.Entry<List<String>, List<List<String>>> cluster : byCluster.entrySet()) {
+                String dc = cluster.getKey().get(0);
+                String name = cluster.getKey().get(1);
+                List<List<String>> listed =
+                        session
+                                .execute(
+                                        "SELECT rack, host FROM vigil.hosts_by_place WHERE dc = ?"
+                                                + " AND cluster = ?",
+                                        dc,
+                                        name)
+                                .all()
+                                .stream()
+                                .filter(r -> fleetHosts.contains(r.getString("host")))
+                                .map(r -> List.of(r.getString("rack"), r.getString("host")))
+                                .toList();
+                assertThat(listed)
+                        .as("hosts_by_place of cluster %s/%s", dc, name)
+                        .containsExactlyInAnyOrderElementsOf(cluster.getValue());
+            }
+        }
+    }
+
+    /** The {@code hosts} rows of the fleet's hosts that this workload wrote, by host. */
+    private Map<String, Row> readHosts(
+            CqlSession session, PreparedStatement select, List<Fleet.Host> hosts) {
+        Map<String, Row> rows = new HashMap<>();
+        for (Fleet.Host host : hosts) {
+            Row row = session.execute(select.bind(host.name())).one();
+            if (row != null && t0.equals(row.getInstant("first_seen"))) {
+                rows.put(host.name(), row);
+            }
+        }
+        return rows;
+    }
+
+    /**
      * Waits for the dead letters of the two rejects: each with its reason, partition and offset,
      * and its bytes unchanged. No sample of the workload may have been dead-lettered as late.
      */
     void assertRejectsAreDeadLettered(Duration timeout) {
-        Properties properties = kafka(stack).toProperties();
-        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        properties.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
         // Dead letters are at-least-once: after a restart one may arrive twice. Keyed by origin.
         Map<String, DeadLetter> ours = new HashMap<>();
         List<DeadLetter> lateOfWorkload = new ArrayList<>();
-        AvroCodec<DeadLetter> codec = Topics.DEAD_LETTER.codec();
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(
-                        properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(Topics.DEAD_LETTER.name()));
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (ours.size() < rejects.size() && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
-                    DeadLetter deadLetter = decode(codec, record.value());
-                    if (isOurs(deadLetter)) {
-                        ours.put(
-                                deadLetter.getPartition() + "@" + deadLetter.getOffset(),
-                                deadLetter);
-                    } else if (deadLetter.getReason().startsWith("late")
-                            && isInWorkload(deadLetter)) {
-                        lateOfWorkload.add(deadLetter);
-                    }
-                }
+        for (DeadLetter deadLetter :
+                readDeadLetters(timeout, all -> all.stream().filter(this::isOurs).count() >= 2)) {
+            if (isOurs(deadLetter)) {
+                ours.put(deadLetter.getPartition() + "@" + deadLetter.getOffset(), deadLetter);
+            } else if (deadLetter.getReason().startsWith("late") && isInWorkload(deadLetter)) {
+                lateOfWorkload.add(deadLetter);
             }
         }
         assertThat(ours).hasSize(2);
@@ -790,6 +880,142 @@ final class RollupScenario {
         assertThat(lateOfWorkload).as("workload samples dead-lettered as late").isEmpty();
     }
 
+    /**
+     * For a job run with {@link #cardinalityLimited()}: the fleet's metrics stay within the limit
+     * in every shard, so none of their samples may be turned away; of the runaway exporter's
+     * series, each shard keeps exactly as many as it admits, in {@code rollups_1m} with both
+     * samples, and every sample of every other series is a {@code cardinality-limit} dead letter
+     * naming the metric and the limit, and has no rollup row.
+     */
+    void assertCardinalityLimitHeld(Duration timeout) throws InterruptedException {
+        int perShard = RunawayExporter.perShard(CARDINALITY_LIMIT, CARDINALITY_SHARDS);
+        Map<String, Map<Integer, Integer>> fleetPerShard = new HashMap<>();
+        for (Fleet.Series series : workload.fleet().series()) {
+            fleetPerShard
+                    .computeIfAbsent(series.metric().name(), m -> new HashMap<>())
+                    .merge(
+                            RunawayExporter.shardOf(series.id(), CARDINALITY_SHARDS),
+                            1,
+                            Integer::sum);
+        }
+        assertThat(fleetPerShard.values())
+                .as("series of each fleet metric per shard, all within the limit")
+                .allSatisfy(shards -> assertThat(shards.values()).allMatch(n -> n <= perShard));
+        int rejectedSeries = runaway.rejectedSeries(CARDINALITY_LIMIT, CARDINALITY_SHARDS);
+        assertThat(rejectedSeries).as("the runaway exporter exceeds the limit").isPositive();
+        int expectedDeadLetters = rejectedSeries * RunawayExporter.SAMPLES_PER_SERIES;
+
+        List<MetricSample> turnedAway = new ArrayList<>();
+        for (DeadLetter deadLetter :
+                readDeadLetters(
+                        timeout,
+                        all ->
+                                all.stream().filter(this::isCardinalityLimitOfWorkload).count()
+                                        >= expectedDeadLetters)) {
+            if (isCardinalityLimitOfWorkload(deadLetter)) {
+                assertThat(deadLetter.getReason())
+                        .startsWith(
+                                "cardinality-limit: metric "
+                                        + RunawayExporter.METRIC
+                                        + " is at its limit of "
+                                        + CARDINALITY_LIMIT
+                                        + " series");
+                turnedAway.add(sampleOf(deadLetter));
+            }
+        }
+        assertThat(turnedAway)
+                .as("samples turned away by the cardinality limit")
+                .hasSize(expectedDeadLetters)
+                .allSatisfy(
+                        sample -> assertThat(sample.getName()).isEqualTo(RunawayExporter.METRIC));
+        Map<Long, Long> samplesPerRejectedSeries = new HashMap<>();
+        turnedAway.forEach(
+                sample -> samplesPerRejectedSeries.merge(SeriesIds.of(sample), 1L, Long::sum));
+        assertThat(samplesPerRejectedSeries.values())
+                .as("a series turned away loses all its samples")
+                .allMatch(n -> n == RunawayExporter.SAMPLES_PER_SERIES);
+
+        Map<Integer, List<Long>> byShard = runaway.seriesByShard(CARDINALITY_SHARDS);
+        int admittedSeries = RunawayExporter.SERIES - rejectedSeries;
+        try (CqlSession session = session(stack)) {
+            Map<Long, Long> read = readRunawayRollups(session, byShard);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (read.size() < admittedSeries && System.nanoTime() < deadline) {
+                Thread.sleep(1_000);
+                read = readRunawayRollups(session, byShard);
+            }
+            Map<Long, Long> counts = read;
+            for (Map.Entry<Integer, List<Long>> shard : byShard.entrySet()) {
+                List<Long> stored = shard.getValue().stream().filter(counts::containsKey).toList();
+                String what = "runaway series with rollups in shard " + shard.getKey();
+                assertThat(stored)
+                        .as(what)
+                        .hasSize(Math.min(shard.getValue().size(), perShard))
+                        .doesNotContainAnyElementsOf(samplesPerRejectedSeries.keySet());
+                assertThat(stored)
+                        .as(what + ": samples per row")
+                        .allMatch(id -> counts.get(id) == RunawayExporter.SAMPLES_PER_SERIES);
+            }
+        }
+    }
+
+    /** Sample count of the {@code rollups_1m} row of each runaway series that has one. */
+    private Map<Long, Long> readRunawayRollups(
+            CqlSession session, Map<Integer, List<Long>> byShard) {
+        PreparedStatement select =
+                session.prepare(
+                        "SELECT count FROM vigil.rollups_1m WHERE series_id = ? AND day = ? AND ts"
+                                + " >= ? AND ts < ?");
+        LocalDate day = LocalDate.ofInstant(t0, ZoneOffset.UTC);
+        Map<Long, Long> counts = new HashMap<>();
+        for (List<Long> ids : byShard.values()) {
+            for (long id : ids) {
+                for (Row row : session.execute(select.bind(id, day, t0, t0.plus(LENGTH)))) {
+                    counts.merge(id, row.getLong("count"), Long::sum);
+                }
+            }
+        }
+        return counts;
+    }
+
+    private boolean isCardinalityLimitOfWorkload(DeadLetter deadLetter) {
+        return deadLetter.getReason().startsWith("cardinality-limit:") && isInWorkload(deadLetter);
+    }
+
+    /**
+     * Every dead letter on the topic, read from its beginning until {@code enough} holds of those
+     * read (or the timeout passes), and then on to the end the topic had at that moment, so that a
+     * surplus shows too.
+     */
+    private List<DeadLetter> readDeadLetters(Duration timeout, Predicate<List<DeadLetter>> enough) {
+        Properties properties = kafka(stack).toProperties();
+        AvroCodec<DeadLetter> codec = Topics.DEAD_LETTER.codec();
+        List<DeadLetter> all = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(
+                        properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions =
+                    consumer.partitionsFor(Topics.DEAD_LETTER.name()).stream()
+                            .map(p -> new TopicPartition(p.topic(), p.partition()))
+                            .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!enough.test(all) && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofSeconds(1))
+                        .forEach(r -> all.add(decode(codec, r.value())));
+            }
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (end.entrySet().stream()
+                            .anyMatch(e -> consumer.position(e.getKey()) < e.getValue())
+                    && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofSeconds(1))
+                        .forEach(r -> all.add(decode(codec, r.value())));
+            }
+        }
+        return all;
+    }
+
     private static DeadLetter decode(AvroCodec<DeadLetter> codec, byte[] value) {
         try {
             return codec.decode(value);
@@ -803,6 +1029,16 @@ final class RollupScenario {
         byte[] raw = new byte[deadLetter.getRaw().remaining()];
         deadLetter.getRaw().duplicate().get(raw);
         return new String(raw, StandardCharsets.ISO_8859_1).contains(garbageMarker);
+    }
+
+    private static MetricSample sampleOf(DeadLetter deadLetter) {
+        byte[] raw = new byte[deadLetter.getRaw().remaining()];
+        deadLetter.getRaw().duplicate().get(raw);
+        try {
+            return Topics.METRIC_SAMPLES.codec().decode(raw);
+        } catch (AvroCodec.DecodeException e) {
+            throw new AssertionError("a sample's dead letter holds no MetricSample", e);
+        }
     }
 
     private boolean isInWorkload(DeadLetter deadLetter) {

@@ -99,7 +99,8 @@ public class GroupRollup {
         return series;
     }
 
-    private static String placement(Map<String, String> labels, String label) {
+    /** A place label of a series, or {@link #UNPLACED}. */
+    static String placement(Map<String, String> labels, String label) {
         String value = labels.get(label);
         return value == null || value.isEmpty() ? UNPLACED : value;
     }
