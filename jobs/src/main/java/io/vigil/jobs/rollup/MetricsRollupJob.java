@@ -7,7 +7,6 @@ import io.vigil.connectors.validation.SampleValidator;
 import io.vigil.connectors.validation.ValidateSamples;
 import io.vigil.jobs.rollup.functions.CascadeRollupFunction;
 import io.vigil.jobs.rollup.functions.GroupRollupFunction;
-import io.vigil.jobs.rollup.functions.RawChunkFunction;
 import io.vigil.jobs.rollup.functions.SeriesRegistryFunction;
 import io.vigil.jobs.rollup.functions.WindowRollupFunction;
 import io.vigil.jobs.rollup.records.GroupRollup;
@@ -38,13 +37,13 @@ import org.apache.flink.util.Collector;
  * raw samples themselves, compressed into chunks per series and 2 minutes.
  *
  * <pre>
- *   samples -> split dead letters -> validate -> key by series -+-> 1 min rollup -> rollups_1m
- *   (Kafka)          |                   |                       |     |-> 1 h cascade -> rollups_1h
- *                    |                   |                       |     |-> rack -> cluster -> dc
- *                    |                   |                       |     |   -> global -> group_rollups
- *                    |                   |                       |     '-> series registry
- *                    |                   |                       '-> compress raw -> samples_raw
- *                    '- undecodable -----+- invalid -- late (window, chunk) -> vigil.deadletter
+ *   samples -> split dead letters -> validate -> key by series -> 1 min rollup -> rollups_1m
+ *   (Kafka)          |                   |              and raw chunks  |-> 1 h cascade -> rollups_1h
+ *                    |                   |                   |          |-> rack -> cluster -> dc
+ *                    |                   |                   |          |   -> global -> group_rollups
+ *                    |                   |                   |          '-> series registry
+ *                    |                   |                   '-> samples_raw
+ *                    '- undecodable -----+- invalid -- late -> vigil.deadletter
  * </pre>
  *
  * <p>The job receives its source and sinks; {@link MetricsRollupJobMain} wires the real Kafka and
@@ -151,7 +150,10 @@ public final class MetricsRollupJob {
                                         window, options.get(RollupOptions.COUNTER_MEMORY)))
                         .returns(Rollup.TYPE)
                         .uid("metrics-rollup-window")
-                        .name("Roll up per series and " + window.toMinutes() + " min");
+                        .name(
+                                "Roll up per series and "
+                                        + window.toMinutes()
+                                        + " min, compress raw samples");
 
         rolledUp.sinkTo(sinks.minutes())
                 .uid("metrics-rollup-rollups-sink")
@@ -169,24 +171,15 @@ public final class MetricsRollupJob {
         buildHierarchy(rolledUp, window.toMillis());
         buildSeriesRegistry(rolledUp);
 
-        SingleOutputStreamOperator<RawChunk> rawChunks =
-                bySeries.process(new RawChunkFunction())
-                        .returns(RawChunk.TYPE)
-                        .uid("metrics-rollup-raw-chunks")
-                        .name("Compress raw samples");
-
-        rawChunks
+        rolledUp.getSideOutput(WindowRollupFunction.RAW_CHUNKS)
                 .sinkTo(sinks.rawChunks())
                 .uid("metrics-rollup-raw-chunks-sink")
                 .name("Cassandra: samples_raw");
 
-        // A sample late for both its window and its raw chunk leaves twice, once per reason (the
-        // reasons name the window or the raw chunk).
         decoded.getSideOutput(DeadLetters.TAG)
                 .union(
                         valid.getSideOutput(DeadLetters.TAG),
-                        rolledUp.getSideOutput(DeadLetters.TAG),
-                        rawChunks.getSideOutput(DeadLetters.TAG))
+                        rolledUp.getSideOutput(DeadLetters.TAG))
                 .sinkTo(sinks.deadLetters())
                 .uid("metrics-rollup-dead-letter-sink")
                 .name("Kafka: dead letters");
