@@ -9,7 +9,6 @@ import io.vigil.jobs.rollup.functions.CardinalityLimitFunction;
 import io.vigil.jobs.rollup.functions.CascadeRollupFunction;
 import io.vigil.jobs.rollup.functions.GroupRollupFunction;
 import io.vigil.jobs.rollup.functions.HostInventoryFunction;
-import io.vigil.jobs.rollup.functions.RawChunkFunction;
 import io.vigil.jobs.rollup.functions.SeriesRegistryFunction;
 import io.vigil.jobs.rollup.functions.WindowRollupFunction;
 import io.vigil.jobs.rollup.records.GroupRollup;
@@ -43,13 +42,13 @@ import org.apache.flink.util.Collector;
  *
  * <pre>
  *   samples (Kafka) -> split dead letters -> validate -> limit series per metric -> key by series
- *     -+-> 1 min rollup -> rollups_1m
- *      |     |-> 1 h cascade -> rollups_1h
- *      |     |-> rack -> cluster -> dc -> global -> group_rollups
- *      |     |-> series registry -> series, series_by_metric
- *      |     '-> host inventory -> hosts, hosts_by_place
- *      '-> compress raw -> samples_raw
- *   undecodable, invalid, over the limit, late (window, chunk) -> vigil.deadletter
+ *     -> 1 min rollup and raw chunks -+-> rollups_1m
+ *                                     |-> 1 h cascade -> rollups_1h
+ *                                     |-> rack -> cluster -> dc -> global -> group_rollups
+ *                                     |-> series registry -> series, series_by_metric
+ *                                     |-> host inventory -> hosts, hosts_by_place
+ *                                     '-> samples_raw
+ *   undecodable, invalid, over the limit, late -> vigil.deadletter
  * </pre>
  *
  * <p>The job receives its source and sinks; {@link MetricsRollupJobMain} wires the real Kafka and
@@ -185,7 +184,10 @@ public final class MetricsRollupJob {
                                         window, options.get(RollupOptions.COUNTER_MEMORY)))
                         .returns(Rollup.TYPE)
                         .uid("metrics-rollup-window")
-                        .name("Roll up per series and " + window.toMinutes() + " min");
+                        .name(
+                                "Roll up per series and "
+                                        + window.toMinutes()
+                                        + " min, compress raw samples");
 
         rolledUp.sinkTo(sinks.minutes())
                 .uid("metrics-rollup-rollups-sink")
@@ -204,25 +206,16 @@ public final class MetricsRollupJob {
         buildSeriesRegistry(rolledUp);
         buildHostInventory(rolledUp);
 
-        SingleOutputStreamOperator<RawChunk> rawChunks =
-                bySeries.process(new RawChunkFunction())
-                        .returns(RawChunk.TYPE)
-                        .uid("metrics-rollup-raw-chunks")
-                        .name("Compress raw samples");
-
-        rawChunks
+        rolledUp.getSideOutput(WindowRollupFunction.RAW_CHUNKS)
                 .sinkTo(sinks.rawChunks())
                 .uid("metrics-rollup-raw-chunks-sink")
                 .name("Cassandra: samples_raw");
 
-        // A sample late for both its window and its raw chunk leaves twice, once per reason (the
-        // reasons name the window or the raw chunk).
         decoded.getSideOutput(DeadLetters.TAG)
                 .union(
                         valid.getSideOutput(DeadLetters.TAG),
                         admitted.getSideOutput(DeadLetters.TAG),
-                        rolledUp.getSideOutput(DeadLetters.TAG),
-                        rawChunks.getSideOutput(DeadLetters.TAG))
+                        rolledUp.getSideOutput(DeadLetters.TAG))
                 .sinkTo(sinks.deadLetters())
                 .uid("metrics-rollup-dead-letter-sink")
                 .name("Kafka: dead letters");

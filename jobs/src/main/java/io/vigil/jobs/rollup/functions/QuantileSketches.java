@@ -70,8 +70,14 @@ public final class QuantileSketches {
             return new byte[0];
         }
         DDSketch sketch = empty();
+        // The mapping covers magnitudes up to about 3e290; beyond that the sketch would throw, and
+        // a job must never fail on data. Such a value is counted at the largest magnitude the
+        // sketch tracks: its rank stays right, a quantile that falls on it is capped there (the
+        // rollup's max keeps the exact value).
+        double limit = sketch.getIndexMapping().maxIndexableValue();
         for (int i = 0; i < count; i++) {
-            sketch.accept(values[i]);
+            double value = values[i];
+            sketch.accept(Math.abs(value) > limit ? Math.copySign(limit, value) : value);
         }
         return encode(sketch);
     }

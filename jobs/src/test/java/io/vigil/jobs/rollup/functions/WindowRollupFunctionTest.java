@@ -114,7 +114,10 @@ class WindowRollupFunctionTest {
         byte[] raw = new byte[deadLetter.getRaw().remaining()];
         deadLetter.getRaw().get(raw);
         assertThat(Topics.METRIC_SAMPLES.codec().decode(raw)).isEqualTo(late);
-        // The late sample opened no window.
+        // The late sample opened no window: the one timer left closes the raw chunk interval
+        // that still holds the first sample, and then nothing is left.
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        harness.processWatermark(TWO_MINUTES_LATER - 1);
         assertThat(harness.numEventTimeTimers()).isZero();
         assertThat(harness.numKeyedStateEntries()).isZero();
     }
@@ -133,6 +136,23 @@ class WindowRollupFunctionTest {
         assertThat(harness.extractOutputValues()).hasSize(4);
         assertThat(harness.numEventTimeTimers()).isZero();
         assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void rollsUpValuesBeyondTheSketchRangeWithoutFailing() throws Exception {
+        process(cpu(WEB_1, T0 + 1_000, 1.0));
+        process(cpu(WEB_1, T0 + 2_000, Double.MAX_VALUE));
+
+        harness.processWatermark(ONE_MINUTE_LATER - 1);
+
+        Rollup rollup = harness.extractOutputValues().get(0);
+        assertThat(rollup.max).isEqualTo(Double.MAX_VALUE);
+        // Counted at the sketch's largest magnitude (about 3e290): still the top rank, but the
+        // quantile is capped there, while max keeps the exact value.
+        // (The low quantiles are not asserted: with values 290 orders of magnitude apart, the
+        // sketch's 2048 bins collapse the lowest ones, by design.)
+        assertThat(rollup.p99).isGreaterThan(1e290).isLessThan(Double.MAX_VALUE);
+        assertThat(rollup.count).isEqualTo(2);
     }
 
     @Test
@@ -199,9 +219,11 @@ class WindowRollupFunctionTest {
     void forgetsASilentCounterAfterTheCounterMemory() throws Exception {
         process(new MetricSample("requests_total", WEB_1, 7.0, T0 + 1_000));
         harness.processWatermark(ONE_MINUTE_LATER - 1);
-        // The baseline for the next minute stays while the counter may still report.
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
-        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        // The baseline for the next minute stays while the counter may still report, and the
+        // sample waits for its raw chunk interval: the buffer, the series, its newest window.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(4);
+        // The chunk interval's end and the end of the counter memory.
+        assertThat(harness.numEventTimeTimers()).isEqualTo(2);
 
         harness.processWatermark(ONE_MINUTE_LATER - 1 + COUNTER_MEMORY.toMillis());
 

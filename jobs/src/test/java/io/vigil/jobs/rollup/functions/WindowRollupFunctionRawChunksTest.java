@@ -6,10 +6,12 @@ import static org.assertj.core.groups.Tuple.tuple;
 import io.vigil.connectors.chunks.Chunk;
 import io.vigil.connectors.kafka.DeadLetters;
 import io.vigil.jobs.rollup.records.RawChunk;
+import io.vigil.jobs.rollup.records.Rollup;
 import io.vigil.schemas.DeadLetter;
 import io.vigil.schemas.MetricSample;
 import io.vigil.schemas.SeriesIds;
 import io.vigil.schemas.Topics;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -23,17 +25,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class RawChunkFunctionTest {
+/** The raw chunks {@link WindowRollupFunction} writes on its side output. */
+class WindowRollupFunctionRawChunksTest {
     private static final long T0 = 1_764_064_800_000L; // 2025-11-25T10:00:00Z, a 2-minute boundary
     private static final long TEN_SECONDS = 10_000;
     private static final long TWO_MINUTES = 120_000;
+    private static final long ONE_MINUTE_LATER = T0 + 60_000;
     private static final long TWO_MINUTES_LATER = T0 + TWO_MINUTES;
     private static final long FOUR_MINUTES_LATER = T0 + 2 * TWO_MINUTES;
     private static final Map<String, String> WEB_1 = Map.of("host", "web-1");
     private static final Map<String, String> WEB_2 = Map.of("host", "web-2");
     private static final long SERIES_WEB_1 = SeriesIds.of("cpu", WEB_1);
 
-    private KeyedOneInputStreamOperatorTestHarness<Long, MetricSample, RawChunk> harness;
+    private KeyedOneInputStreamOperatorTestHarness<Long, MetricSample, Rollup> harness;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -45,11 +49,13 @@ class RawChunkFunctionTest {
         harness.close();
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<Long, MetricSample, RawChunk> newHarness()
+    private static KeyedOneInputStreamOperatorTestHarness<Long, MetricSample, Rollup> newHarness()
             throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<Long, MetricSample, RawChunk> harness =
+        KeyedOneInputStreamOperatorTestHarness<Long, MetricSample, Rollup> harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new RawChunkFunction()),
+                        new KeyedProcessOperator<>(
+                                new WindowRollupFunction(
+                                        Duration.ofMinutes(1), Duration.ofHours(1))),
                         SeriesIds::of,
                         Types.LONG);
         harness.open();
@@ -65,7 +71,13 @@ class RawChunkFunctionTest {
     }
 
     private List<RawChunk> written() {
-        return harness.extractOutputValues();
+        return chunksOf(harness);
+    }
+
+    private static List<RawChunk> chunksOf(
+            KeyedOneInputStreamOperatorTestHarness<Long, MetricSample, Rollup> harness) {
+        var chunks = harness.getSideOutput(WindowRollupFunction.RAW_CHUNKS);
+        return chunks == null ? List.of() : chunks.stream().map(StreamRecord::getValue).toList();
     }
 
     private static List<Long> timestamps(RawChunk chunk) {
@@ -122,7 +134,8 @@ class RawChunkFunctionTest {
         assertThat(written())
                 .extracting(c -> c.chunkStart, c -> c.chunkEnd, c -> c.count)
                 .containsExactly(tuple(T0, TWO_MINUTES_LATER - 1, 2));
-        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        // The next interval's: its first window's end, and its own end (its second window's).
+        assertThat(harness.numEventTimeTimers()).isEqualTo(2);
 
         harness.processWatermark(FOUR_MINUTES_LATER - 1);
         RawChunk second = written().get(1);
@@ -191,13 +204,13 @@ class RawChunkFunctionTest {
         assertThat(values(written().get(1)).get(0)).isEqualTo(120.0);
 
         // The same samples in time order: byte for byte the same rows.
-        try (KeyedOneInputStreamOperatorTestHarness<Long, MetricSample, RawChunk> inOrder =
+        try (KeyedOneInputStreamOperatorTestHarness<Long, MetricSample, Rollup> inOrder =
                 newHarness()) {
             for (MetricSample sample : samples) {
                 inOrder.processElement(sample, sample.getTimestamp());
             }
             inOrder.processWatermark(TWO_MINUTES_LATER - 1);
-            assertThat(inOrder.extractOutputValues()).isEqualTo(written());
+            assertThat(chunksOf(inOrder)).isEqualTo(written());
         }
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
@@ -215,33 +228,29 @@ class RawChunkFunctionTest {
     }
 
     @Test
-    void sendsSamplesOfAWrittenChunkToTheDeadLettersWithAReason() throws Exception {
+    void aSampleLateForItsWindowIsLeftOutOfTheChunkToo() throws Exception {
         process(cpu(WEB_1, T0 + 1_000, 4));
-        harness.processWatermark(TWO_MINUTES_LATER - 1);
+        harness.processWatermark(ONE_MINUTE_LATER - 1);
 
+        // Its window was written, its chunk interval not yet: it would make the chunk disagree
+        // with the rollup, so it leaves once, as a late sample of its window.
         MetricSample late = cpu(WEB_1, T0 + 2_000, 99);
         process(late);
-        // Not late: its chunk is still open.
-        process(cpu(WEB_1, TWO_MINUTES_LATER, 5));
+        harness.processWatermark(TWO_MINUTES_LATER - 1);
 
-        assertThat(written()).hasSize(1);
+        assertThat(written()).singleElement().extracting(c -> c.count).isEqualTo(1);
         List<DeadLetter> deadLetters =
                 harness.getSideOutput(DeadLetters.TAG).stream()
                         .map(StreamRecord::getValue)
                         .toList();
         assertThat(deadLetters).hasSize(1);
-        DeadLetter deadLetter = deadLetters.get(0);
-        assertThat(deadLetter.getReason())
+        assertThat(deadLetters.get(0).getReason())
                 .startsWith("late: ")
-                .contains("raw chunk [2025-11-25T10:00:00Z, 2025-11-25T10:02:00Z)")
+                .contains("window [2025-11-25T10:00:00Z, 2025-11-25T10:01:00Z)")
                 .contains("already written");
-        assertThat(deadLetter.getSourceTopic()).isEqualTo(Topics.METRIC_SAMPLES.name());
-        byte[] raw = new byte[deadLetter.getRaw().remaining()];
-        deadLetter.getRaw().get(raw);
+        byte[] raw = new byte[deadLetters.get(0).getRaw().remaining()];
+        deadLetters.get(0).getRaw().get(raw);
         assertThat(Topics.METRIC_SAMPLES.codec().decode(raw)).isEqualTo(late);
-        // The late sample opened nothing; only the next chunk is open.
-        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
-        harness.processWatermark(FOUR_MINUTES_LATER - 1);
         assertThat(harness.numEventTimeTimers()).isZero();
         assertThat(harness.numKeyedStateEntries()).isZero();
     }
@@ -280,13 +289,14 @@ class RawChunkFunctionTest {
             long ts = T0 + (i % 3) * TWO_MINUTES + (i / 3) * TEN_SECONDS;
             process(cpu(i % 2 == 0 ? WEB_1 : WEB_2, ts, i));
         }
-        assertThat(harness.numEventTimeTimers()).isEqualTo(6);
+        // Per series and interval: a timer for each of its two windows, the second also its end.
+        assertThat(harness.numEventTimeTimers()).isEqualTo(12);
         // Per series: the map of its buffered samples, its name and labels, its newest interval.
         assertThat(harness.numKeyedStateEntries()).isEqualTo(6);
 
         harness.processWatermark(TWO_MINUTES_LATER - 1);
         assertThat(written()).hasSize(2);
-        assertThat(harness.numEventTimeTimers()).isEqualTo(4);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(8);
 
         harness.processWatermark(T0 + 3 * TWO_MINUTES - 1);
 
