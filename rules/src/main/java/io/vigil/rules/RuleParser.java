@@ -286,9 +286,12 @@ final class RuleParser {
 
         long forMillis = scope.duration(fields, FOR, 0L);
         rule.setForMs(forMillis);
-        if (kind == RuleKind.ABSENCE && forMillis <= 0 && !fields.containsKey(FOR)) {
+        if (kind == RuleKind.ABSENCE && fields.get(FOR) == null) {
             scope.error(FOR, "missing: an absence rule fires when no sample came for this long");
-        } else if (kind == RuleKind.ABSENCE && forMillis <= 0) {
+        } else if (kind == RuleKind.ABSENCE
+                && forMillis <= 0
+                && Durations.parseMillis(String.valueOf(fields.get(FOR))).isPresent()) {
+            // Only for a duration that parsed: an unreadable one has its own error already.
             scope.error(FOR, "must be longer than 0 for an absence rule");
         }
         rule.setKeepFiringForMs(scope.duration(fields, KEEP_FIRING_FOR, 0L));

@@ -246,6 +246,12 @@ class RuleFileErrorsTest {
     }
 
     @Test
+    void anUnreadableDurationOfAnAbsenceRuleIsOneError() {
+        assertThat(cpuErrors("kind: absence\nmetric: m\nfor: 1x"))
+                .containsExactly(CPU + "for: \"1x\" is not a duration (use 30s, 5m, 1h)");
+    }
+
+    @Test
     void alertNamesAreOneWord() {
         assertThat(errors(file("host", "alert: Cpu High\nmetric: m\nabove: 1")))
                 .containsExactly(
