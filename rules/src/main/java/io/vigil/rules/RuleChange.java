@@ -14,6 +14,8 @@ public record RuleChange(String id, long version, Outcome outcome) {
         UPDATED,
         /** The definition equals the stored one: no new version, nothing published. */
         UNCHANGED,
-        DELETED
+        DELETED,
+        /** A default rule left as someone else wrote it (or deleted it); see applyDefaults. */
+        KEPT
     }
 }

@@ -24,6 +24,7 @@ import static io.vigil.rules.RuleSyntax.WINDOW;
 import io.vigil.schemas.Comparator;
 import io.vigil.schemas.GroupLevel;
 import io.vigil.schemas.Rule;
+import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -94,6 +95,11 @@ public final class RuleFormat {
         return fields;
     }
 
+    /** A number as people write it: {@code 0.0000278}, {@code 1000000}, not {@code 2.78E-5}. */
+    static String plain(double value) {
+        return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+    }
+
     /**
      * One line for listings: {@code host.CpuHigh v3 threshold node_cpu_usage_ratio above 0.9 for
      * 5m}.
@@ -111,7 +117,7 @@ public final class RuleFormat {
             text.append(' ')
                     .append(RuleSyntax.comparatorKey(rule.getComparator()).replace('_', ' '))
                     .append(' ')
-                    .append(rule.getThreshold());
+                    .append(plain(rule.getThreshold()));
         }
         if (rule.getForMs() > 0) {
             text.append(" for ").append(Durations.format(rule.getForMs()));

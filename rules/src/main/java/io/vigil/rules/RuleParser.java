@@ -29,15 +29,16 @@ import io.vigil.schemas.Comparator;
 import io.vigil.schemas.GroupLevel;
 import io.vigil.schemas.Rule;
 import io.vigil.schemas.RuleKind;
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -152,68 +153,80 @@ final class RuleParser {
             top.error(GROUPS, groups == null ? "missing" : "must be a list of groups");
             return rules;
         }
-        Map<String, String> groupNames = new HashMap<>();
+        Set<String> groupNames = new HashSet<>();
         Map<String, String> ids = new HashMap<>();
         for (int g = 0; g < list.size(); g++) {
-            Object group = list.get(g);
-            Scope groupScope = new Scope(String.format("%s: group #%d", source, g + 1));
-            if (!(group instanceof Map<?, ?> groupMap)) {
-                groupScope.error(null, "a group is a mapping with name: and rules:");
-                continue;
-            }
-            Object name = groupMap.get(GROUP_NAME);
-            if (!(name instanceof String groupName) || groupName.isBlank()) {
-                groupScope.error(GROUP_NAME, name == null ? "missing" : "must be text");
-                continue;
-            }
-            groupScope = new Scope(String.format("%s: group %s", source, quote(groupName)));
-            if (groupNames.put(groupName, groupName) != null) {
-                groupScope.error(GROUP_NAME, "another group has the same name");
-            }
-            for (Object key : groupMap.keySet()) {
-                if (!GROUP_NAME.equals(key) && !GROUP_RULES.equals(key)) {
-                    groupScope.error(
-                            String.valueOf(key), "unknown field (a group has name: and rules:)");
-                }
-            }
-            Object groupRules = groupMap.get(GROUP_RULES);
-            if (groupRules == null) {
-                continue;
-            }
-            if (!(groupRules instanceof List<?> ruleList)) {
-                groupScope.error(GROUP_RULES, "must be a list of rules");
-                continue;
-            }
-            for (int r = 0; r < ruleList.size(); r++) {
-                Object rule = ruleList.get(r);
-                if (!(rule instanceof Map<?, ?> ruleMap)) {
-                    errors.add(
-                            String.format(
-                                    "%s: group %s, rule #%d: a rule is a mapping of fields",
-                                    source, quote(groupName), r + 1));
-                    continue;
-                }
-                Optional<Rule> parsed = rule(ruleMap, groupName, r);
-                if (parsed.isEmpty()) {
-                    continue;
-                }
-                String where =
-                        String.format(
-                                "group %s, rule %s",
-                                quote(groupName), quote(parsed.get().getName()));
-                String earlier = ids.putIfAbsent(parsed.get().getId(), where);
-                if (earlier != null) {
-                    errors.add(
-                            String.format(
-                                    "%s: %s: id: %s is also the id of %s (give one of them its"
-                                            + " own id:)",
-                                    source, where, quote(parsed.get().getId()), earlier));
-                    continue;
-                }
-                rules.add(parsed.get());
-            }
+            group(list.get(g), g, groupNames, ids, rules);
         }
         return rules;
+    }
+
+    /**
+     * The rules of one group, added to {@code rules}.
+     *
+     * @param groupNames names of the groups before this one, to refuse a name given twice
+     * @param ids rule ids so far, with where each was defined, to refuse an id given twice
+     */
+    private void group(
+            Object group,
+            int index,
+            Set<String> groupNames,
+            Map<String, String> ids,
+            List<Rule> rules) {
+        Scope scope = new Scope(String.format("%s: group #%d", source, index + 1));
+        if (!(group instanceof Map<?, ?> groupMap)) {
+            scope.error(null, "a group is a mapping with name: and rules:");
+            return;
+        }
+        Object name = groupMap.get(GROUP_NAME);
+        if (!(name instanceof String groupName) || groupName.isBlank()) {
+            scope.error(GROUP_NAME, name == null ? "missing" : "must be text");
+            return;
+        }
+        scope = new Scope(String.format("%s: group %s", source, quote(groupName)));
+        if (!groupNames.add(groupName)) {
+            scope.error(GROUP_NAME, "another group has the same name");
+        }
+        for (Object key : groupMap.keySet()) {
+            if (!GROUP_NAME.equals(key) && !GROUP_RULES.equals(key)) {
+                scope.error(String.valueOf(key), "unknown field (a group has name: and rules:)");
+            }
+        }
+        Object groupRules = groupMap.get(GROUP_RULES);
+        if (groupRules == null) {
+            return;
+        }
+        if (!(groupRules instanceof List<?> ruleList)) {
+            scope.error(GROUP_RULES, "must be a list of rules");
+            return;
+        }
+        for (int r = 0; r < ruleList.size(); r++) {
+            Object rule = ruleList.get(r);
+            if (!(rule instanceof Map<?, ?> ruleMap)) {
+                errors.add(
+                        String.format(
+                                "%s: group %s, rule #%d: a rule is a mapping of fields",
+                                source, quote(groupName), r + 1));
+                continue;
+            }
+            Optional<Rule> parsed = rule(ruleMap, groupName, r);
+            if (parsed.isEmpty()) {
+                continue;
+            }
+            String where =
+                    String.format(
+                            "group %s, rule %s", quote(groupName), quote(parsed.get().getName()));
+            String earlier = ids.putIfAbsent(parsed.get().getId(), where);
+            if (earlier != null) {
+                errors.add(
+                        String.format(
+                                "%s: %s: id: %s is also the id of %s (give one of them its own"
+                                        + " id:)",
+                                source, where, quote(parsed.get().getId()), earlier));
+                continue;
+            }
+            rules.add(parsed.get());
+        }
     }
 
     /**
@@ -320,7 +333,7 @@ final class RuleParser {
         rule.setMinSamples(minSamples);
         double alpha = scope.number(fields, BASELINE_ALPHA, 0.1);
         if (!(alpha > 0 && alpha <= 1)) {
-            scope.error(BASELINE_ALPHA, "%s is not in (0, 1]", plain(alpha));
+            scope.error(BASELINE_ALPHA, "%s is not in (0, 1]", RuleFormat.plain(alpha));
         }
         rule.setBaselineAlpha(alpha);
 
@@ -381,13 +394,13 @@ final class RuleParser {
             scope.error(
                     key,
                     "%s must be above 1: a spike is a value this many times its baseline",
-                    plain(threshold));
+                    RuleFormat.plain(threshold));
         }
         if (kind == RuleKind.ANOMALY && !(threshold > 0)) {
             scope.error(
                     key,
                     "%s must be above 0: it is a z-score (standard deviations from the baseline)",
-                    plain(threshold));
+                    RuleFormat.plain(threshold));
         }
         rule.setComparator(comparator).setThreshold(threshold);
 
@@ -403,9 +416,9 @@ final class RuleParser {
                 scope.error(
                         resolveKey,
                         "%s is %s the threshold %s: it would resolve before it fires",
-                        plain(resolve),
+                        RuleFormat.plain(resolve),
                         up ? "above" : "below",
-                        plain(threshold));
+                        RuleFormat.plain(threshold));
             }
             rule.setResolveThreshold(resolve);
         }
@@ -503,10 +516,6 @@ final class RuleParser {
     private static String oneLine(String text) {
         String line = text == null ? "" : text.replaceAll("\\s+", " ").trim();
         return line.length() > 200 ? line.substring(0, 200) + "..." : line;
-    }
-
-    private static String plain(double value) {
-        return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
     }
 
     /** Where errors are reported, and the typed reads of fields that report into it. */

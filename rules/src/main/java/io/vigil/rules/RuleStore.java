@@ -148,7 +148,7 @@ public final class RuleStore {
                             ? cas(id, versioned, bindInsert(versioned, source))
                             : cas(id, versioned, bindUpdate(versioned, previous, source));
             if (applied) {
-                publishLatest(new StoredRule(versioned, versioned.getVersion(), false));
+                publishLatest(new StoredRule(versioned, versioned.getVersion(), false, source));
                 return new RuleChange(
                         id,
                         versioned.getVersion(),
@@ -194,7 +194,7 @@ public final class RuleStore {
                             id,
                             version);
             if (cas(id, tombstone, statement)) {
-                publishLatest(new StoredRule(tombstone, version + 1, true));
+                publishLatest(new StoredRule(tombstone, version + 1, true, source));
                 return Optional.of(new RuleChange(id, version + 1, RuleChange.Outcome.DELETED));
             }
             if (expectedVersion.isPresent() || attempt >= MAX_ATTEMPTS) {
@@ -223,6 +223,47 @@ public final class RuleStore {
         }
         int republished = reconcile(published);
         return new ApplyResult(changes, republished);
+    }
+
+    /**
+     * Applies rules shipped with Vigil (see {@code RuleFiles.defaults()}) without undoing what
+     * people did to them: a rule is created if it never existed, updated only if its stored version
+     * came from {@code source} itself (so a newer release's defaults roll out), and otherwise left
+     * alone ({@link RuleChange.Outcome#KEPT}): a default someone changed or deleted stays changed
+     * or deleted. Then republishes, as {@link #apply} does.
+     */
+    public ApplyResult applyDefaults(List<Rule> rules, String source) {
+        List<RuleChange> changes = new ArrayList<>();
+        Set<String> published = new HashSet<>();
+        for (Rule rule : rules) {
+            Optional<StoredRule> current = read(rule.getId());
+            boolean ours =
+                    current.isEmpty()
+                            || (current.get().live() && source.equals(current.get().source()));
+            RuleChange change;
+            try {
+                change =
+                        ours
+                                ? put(
+                                        rule,
+                                        OptionalLong.of(
+                                                current.map(StoredRule::version).orElse(0L)),
+                                        source)
+                                : new RuleChange(
+                                        rule.getId(),
+                                        current.get().version(),
+                                        RuleChange.Outcome.KEPT);
+            } catch (RuleConflictException e) {
+                // Someone wrote the rule between our read and our write: theirs stands.
+                change = new RuleChange(rule.getId(), e.actualVersion(), RuleChange.Outcome.KEPT);
+            }
+            changes.add(change);
+            if (change.outcome() == RuleChange.Outcome.CREATED
+                    || change.outcome() == RuleChange.Outcome.UPDATED) {
+                published.add(change.id());
+            }
+        }
+        return new ApplyResult(changes, reconcile(published));
     }
 
     /**
@@ -370,7 +411,8 @@ public final class RuleStore {
                                 updatedAt == null ? rule.getUpdatedAt() : updatedAt.toEpochMilli())
                         .build(),
                 version,
-                row.getBoolean("deleted"));
+                row.getBoolean("deleted"),
+                row.getString("source"));
     }
 
     private static BoundStatement serial(BoundStatement statement) {

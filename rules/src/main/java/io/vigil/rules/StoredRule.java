@@ -10,8 +10,9 @@ import io.vigil.schemas.Rule;
  * @param rule the latest definition (for a deleted rule, the one before the delete)
  * @param version the row's version; a delete is a version too
  * @param deleted whether the rule was deleted
+ * @param source where this version came from: a file, {@code api}, {@code cli}
  */
-public record StoredRule(Rule rule, long version, boolean deleted) {
+public record StoredRule(Rule rule, long version, boolean deleted, String source) {
     public String id() {
         return rule.getId();
     }

@@ -235,6 +235,20 @@ class RuleFilesTest {
     }
 
     @Test
+    void summariesWriteNumbersAsPeopleDo() {
+        Map<String, String> summaries = new java.util.HashMap<>();
+        RuleFiles.defaults().forEach(rule -> summaries.put(rule.getId(), RuleFormat.summary(rule)));
+        assertThat(summaries.get("host.DiskFillingUp"))
+                .isEqualTo("rate node_filesystem_used_ratio above 0.0000278 for 15m over 30m");
+        assertThat(summaries.get("pipeline.PipelineLagging"))
+                .isEqualTo(
+                        "threshold flink_taskmanager_job_task_operator_pendingRecords above 1000000"
+                                + " for 5m");
+        assertThat(summaries.get("process.ProcessCrashLooping"))
+                .isEqualTo("crash_loop process_up over 10m");
+    }
+
+    @Test
     void aSingleRuleTakesItsIdFromTheRequest() throws Exception {
         Rule rule =
                 RuleFiles.parseRule(

@@ -228,6 +228,34 @@ class RuleStoreITCase {
                 .isEqualTo(Map.of(id, 1L));
     }
 
+    @Test
+    void defaultsAreCreatedAndUpdatedButNeverUndoWhatSomeoneChangedOrDeleted() throws Exception {
+        String group = RulesOnStack.uniqueGroup("defaults");
+        String cpu = group + ".CpuHigh";
+        String down = group + ".HostDown";
+        RuleStore store = store(publisher);
+        String defaults = "rules/defaults.yaml";
+
+        assertThat(store.applyDefaults(file(group, 0.9), defaults).changes())
+                .extracting(RuleChange::outcome)
+                .containsExactly(RuleChange.Outcome.CREATED, RuleChange.Outcome.CREATED);
+        // A newer release ships another threshold: it rolls out, since nobody touched the rule.
+        assertThat(store.applyDefaults(file(group, 0.92), defaults).changes())
+                .containsExactly(
+                        new RuleChange(cpu, 2, RuleChange.Outcome.UPDATED),
+                        new RuleChange(down, 1, RuleChange.Outcome.UNCHANGED));
+
+        // Someone tunes CpuHigh and deletes HostDown; the defaults leave both as they are.
+        store.put(cpu(group, 0.97), OptionalLong.empty(), "my-rules.yaml");
+        store.delete(down, OptionalLong.empty(), "cli");
+        assertThat(store.applyDefaults(file(group, 0.95), defaults).changes())
+                .containsExactly(
+                        new RuleChange(cpu, 3, RuleChange.Outcome.KEPT),
+                        new RuleChange(down, 2, RuleChange.Outcome.KEPT));
+        assertThat(store.get(cpu).orElseThrow().rule().getThreshold()).isEqualTo(0.97);
+        assertThat(store.get(down)).isEmpty();
+    }
+
     /** Holds back its first publish until released, as a slow network or a paused process would. */
     private static final class GatedPublisher implements RulePublisher {
         final CountDownLatch entered = new CountDownLatch(1);
