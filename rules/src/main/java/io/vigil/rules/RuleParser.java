@@ -465,7 +465,9 @@ final class RuleParser {
     }
 
     private static String describe(RuleKind kind, GroupLevel level) {
-        String kindText = "a " + RuleSyntax.spell(kind) + " rule";
+        String spelled = RuleSyntax.spell(kind);
+        String kindText =
+                ("aeiou".indexOf(spelled.charAt(0)) >= 0 ? "an " : "a ") + spelled + " rule";
         if (level == GroupLevel.SERIES && RuleSyntax.KIND_FIELDS.get(kind).contains(AGGREGATION)) {
             return kindText + " per series (group_level: series)";
         }

@@ -3,6 +3,7 @@ package io.vigil.rules;
 import io.vigil.schemas.Comparator;
 import io.vigil.schemas.GroupLevel;
 import io.vigil.schemas.RuleKind;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.Locale;
@@ -73,6 +74,8 @@ final class RuleSyntax {
      * ignored: a {@code window} on a threshold rule is a misunderstanding worth hearing about.
      */
     static final Map<RuleKind, Set<String>> KIND_FIELDS = kindFields();
+
+    private static final Set<String> ALL_FIELDS = collectAllFields();
 
     /** Kinds whose condition compares a value with a threshold, so they need a comparator. */
     static final Set<RuleKind> COMPARING =
@@ -145,10 +148,15 @@ final class RuleSyntax {
         return text.toString();
     }
 
+    /** Every field any kind accepts, sorted. */
     static Set<String> allFields() {
+        return ALL_FIELDS;
+    }
+
+    private static Set<String> collectAllFields() {
         Set<String> all = new TreeSet<>(COMMON);
         KIND_FIELDS.values().forEach(all::addAll);
-        return all;
+        return Collections.unmodifiableSet(all);
     }
 
     private static Map<RuleKind, Set<String>> kindFields() {

@@ -161,11 +161,11 @@ class RuleFileErrorsTest {
                 "kind: absence\\n"
                         + "metric: m\\n"
                         + "for: 1m\\n"
-                        + "above: 1 | above: not used by a absence rule",
+                        + "above: 1 | above: not used by an absence rule",
                 "kind: rate\\nmetric: m\\nabove: 1\\nwindow: 0s | window: must be longer than 0",
                 "kind: anomaly\\n"
                         + "metric: m\\n"
-                        + "below: 1 | below: not used by a anomaly rule per series (group_level:"
+                        + "below: 1 | below: not used by an anomaly rule per series (group_level:"
                         + " series)",
                 "kind: anomaly\\n"
                     + "metric: m\\n"
