@@ -27,15 +27,16 @@ import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code vigil rules apply FILE | list | delete ID}: alerting rules of the running local stack,
- * through the same rule store as the HTTP API (compare-and-set in Cassandra, then the compacted
- * rules topic).
+ * {@code vigil rules apply FILE | list | delete ID | serve}: alerting rules of the running local
+ * stack, through the same rule store as the HTTP API (compare-and-set in Cassandra, then the
+ * compacted rules topic); {@code serve} runs that HTTP API on the stack.
  */
 @Command(
         name = "rules",
@@ -43,7 +44,8 @@ import picocli.CommandLine.ParentCommand;
         subcommands = {
             RulesCommand.Apply.class,
             RulesCommand.ListRules.class,
-            RulesCommand.Delete.class
+            RulesCommand.Delete.class,
+            RulesCommand.Serve.class
         })
 final class RulesCommand {
     @ParentCommand VigilCli cli;
@@ -197,6 +199,36 @@ final class RulesCommand {
                         Console.say("deleted %s (version %d)", id, change.get().version());
                         return 0;
                     });
+        }
+    }
+
+    @Command(
+            name = "serve",
+            description =
+                    "Serve the rules HTTP API (/api/v1/rules) on the running stack until Ctrl-C;"
+                            + " bearer token from VIGIL_RULES_TOKEN if set.")
+    static final class Serve implements Callable<Integer> {
+        @ParentCommand RulesCommand rules;
+
+        @Option(
+                names = "--listen",
+                defaultValue = "127.0.0.1:9470",
+                description = "host:port to serve on (default ${DEFAULT-VALUE}).")
+        String listen;
+
+        @Override
+        public Integer call() {
+            Optional<RunningStack> stack = RunningStack.find(rules.cli.dataDir());
+            if (stack.isEmpty()) {
+                return 3;
+            }
+            return new CommandLine(new RulesServerMain())
+                    .execute(
+                            "--kafka", stack.get().kafkaBootstrapServers(),
+                            "--cassandra", UpCommand.hostAndPort(stack.get().cassandra()),
+                            "--datacenter", stack.get().cassandraDatacenter(),
+                            "--topic-partitions", Integer.toString(UpCommand.TOPIC_PARTITIONS),
+                            "--listen", listen);
         }
     }
 }
