@@ -40,7 +40,8 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(
         name = "rules",
-        description = "Apply, list and delete alerting rules of the running local stack.",
+        mixinStandardHelpOptions = true,
+        description = "Apply, list, delete and serve alerting rules of the running local stack.",
         subcommands = {
             RulesCommand.Apply.class,
             RulesCommand.ListRules.class,
@@ -96,7 +97,10 @@ final class RulesCommand {
                 result.republished());
     }
 
-    @Command(name = "apply", description = "Create or update the rules of a YAML rule file.")
+    @Command(
+            name = "apply",
+            mixinStandardHelpOptions = true,
+            description = "Create or update the rules of a YAML rule file.")
     static final class Apply implements Callable<Integer> {
         @ParentCommand RulesCommand rules;
 
@@ -128,7 +132,10 @@ final class RulesCommand {
         }
     }
 
-    @Command(name = "list", description = "List the rules, one line each.")
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            description = "List the rules, one line each.")
     static final class ListRules implements Callable<Integer> {
         @ParentCommand RulesCommand rules;
 
@@ -171,7 +178,10 @@ final class RulesCommand {
         }
     }
 
-    @Command(name = "delete", description = "Delete a rule by id (its alerts resolve).")
+    @Command(
+            name = "delete",
+            mixinStandardHelpOptions = true,
+            description = "Delete a rule by id (its alerts resolve).")
     static final class Delete implements Callable<Integer> {
         @ParentCommand RulesCommand rules;
 
@@ -204,6 +214,7 @@ final class RulesCommand {
 
     @Command(
             name = "serve",
+            mixinStandardHelpOptions = true,
             description =
                     "Serve the rules HTTP API (/api/v1/rules) on the running stack until Ctrl-C;"
                             + " bearer token from VIGIL_RULES_TOKEN if set.")
