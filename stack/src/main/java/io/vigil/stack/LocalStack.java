@@ -69,6 +69,12 @@ public final class LocalStack implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
 
+    /**
+     * The data centre of the stack's Cassandra node, which drivers need as their local one; for
+     * tools that find a running stack through its state file.
+     */
+    public static final String CASSANDRA_LOCAL_DATACENTER = CassandraNode.LOCAL_DATACENTER;
+
     /** How often the Flink cluster is asked whether all TaskManagers have registered. */
     private static final Duration POLL_INTERVAL = Duration.ofMillis(200);
 
@@ -217,7 +223,7 @@ public final class LocalStack implements AutoCloseable {
     /** The data center name CQL clients must use as their local one. */
     public String cassandraLocalDatacenter() {
         require(cassandra, "Cassandra", "withCassandra()");
-        return CassandraNode.LOCAL_DATACENTER;
+        return CASSANDRA_LOCAL_DATACENTER;
     }
 
     /** The base URI of the Flink REST API, e.g. {@code http://127.0.0.1:41234}. */

@@ -8,6 +8,11 @@ import io.vigil.bench.Workload;
 import io.vigil.connectors.cassandra.CqlMigrator;
 import io.vigil.connectors.kafka.KafkaSettings;
 import io.vigil.connectors.kafka.TopicAdmin;
+import io.vigil.rules.ApplyResult;
+import io.vigil.rules.KafkaRulePublisher;
+import io.vigil.rules.RuleChange;
+import io.vigil.rules.RuleFiles;
+import io.vigil.rules.RuleStore;
 import io.vigil.schemas.Topics;
 import io.vigil.stack.FlinkRestClient;
 import io.vigil.stack.LocalStack;
@@ -34,6 +39,10 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "up", description = "Start Vigil on the local stack and show live progress.")
 final class UpCommand implements Callable<Integer> {
     static final String ROLLUP_GROUP = "vigil-metrics-rollup";
+
+    /** Partitions of every topic the local stack creates. */
+    static final int TOPIC_PARTITIONS = 4;
+
     private static final String ROLLUP_MAIN = "io.vigil.jobs.rollup.MetricsRollupJobMain";
 
     @ParentCommand VigilCli cli;
@@ -105,9 +114,23 @@ final class UpCommand implements Callable<Integer> {
             Console.say("Cassandra schema up to date (%d scripts applied)", applied);
 
             List<String> created =
-                    new TopicAdmin(kafka, 4, (short) 1, Duration.ofDays(3))
+                    new TopicAdmin(kafka, TOPIC_PARTITIONS, (short) 1, Duration.ofDays(3))
                             .createMissing(Topics.ALL);
             Console.say("Kafka topics ready (%d created)", created.size());
+
+            try (KafkaRulePublisher publisher = new KafkaRulePublisher(kafka)) {
+                ApplyResult defaults =
+                        new RuleStore(session, publisher, Clock.systemUTC())
+                                .applyDefaults(RuleFiles.defaults(), RuleFiles.DEFAULTS);
+                Console.say(
+                        "default rules from %s: %d created, %d updated, %d unchanged, %d kept as"
+                                + " changed or deleted by you",
+                        RuleFiles.DEFAULTS,
+                        defaults.count(RuleChange.Outcome.CREATED),
+                        defaults.count(RuleChange.Outcome.UPDATED),
+                        defaults.count(RuleChange.Outcome.UNCHANGED),
+                        defaults.count(RuleChange.Outcome.KEPT));
+            }
 
             FlinkRestClient flink = stack.flinkSession();
             String jarId = flink.uploadJar(jobJar);

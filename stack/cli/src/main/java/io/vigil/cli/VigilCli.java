@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
         name = "vigil",
         mixinStandardHelpOptions = true,
         description = "Runs Vigil on its embedded local stack.",
-        subcommands = {UpCommand.class, StatusCommand.class, DownCommand.class})
+        subcommands = {UpCommand.class, StatusCommand.class, DownCommand.class, RulesCommand.class})
 public final class VigilCli {
     @Option(
             names = "--home",
