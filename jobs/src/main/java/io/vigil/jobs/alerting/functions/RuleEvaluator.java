@@ -468,7 +468,10 @@ public final class RuleEvaluator
         for (String ruleId : expired) {
             ruleStates.remove(ruleId);
         }
-        ruleStates.putAll(changed);
+        // One by one: putAll of nothing would leave an empty map behind in the heap backend.
+        for (Map.Entry<String, RuleState> entry : changed.entrySet()) {
+            ruleStates.put(entry.getKey(), entry.getValue());
+        }
         if (ruleStates.isEmpty()) {
             series.clear();
             return;
