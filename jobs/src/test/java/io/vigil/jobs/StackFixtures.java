@@ -9,8 +9,12 @@ import io.vigil.connectors.kafka.KafkaSettings;
 import io.vigil.connectors.kafka.TopicAdmin;
 import io.vigil.schemas.Topics;
 import io.vigil.stack.LocalStack;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 
 /** What every job's end-to-end test needs of the local stack. */
@@ -23,6 +27,31 @@ public final class StackFixtures {
             CqlMigrator.builder().session(session).build().migrate();
         }
         new TopicAdmin(kafka(stack), 4, (short) 1, Duration.ofDays(1)).createMissing(Topics.ALL);
+    }
+
+    /** The program arguments that point a job's main class at the stack's Kafka and Cassandra. */
+    public static List<String> connectionArgs(LocalStack stack) {
+        return List.of(
+                "--vigil.kafka.bootstrap-servers",
+                stack.kafkaBootstrapServers(),
+                "--vigil.cassandra.contact-points",
+                stack.cassandraContactPoint().getHostString()
+                        + ":"
+                        + stack.cassandraContactPoint().getPort(),
+                "--vigil.cassandra.local-datacenter",
+                stack.cassandraLocalDatacenter());
+    }
+
+    /** The jar `mvn package` shaded for data engineers, not the classes of this test run. */
+    public static Path shadedJobJar() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of("target"))) {
+            return files.filter(p -> p.getFileName().toString().matches("vigil-jobs-.*\\.jar"))
+                    .findFirst()
+                    .orElseThrow(
+                            () ->
+                                    new IllegalStateException(
+                                            "run through mvn verify: no shaded jar"));
+        }
     }
 
     public static KafkaSettings kafka(LocalStack stack) {

@@ -11,11 +11,7 @@ import io.vigil.schemas.Rule;
 import io.vigil.stack.FlinkRestClient;
 import io.vigil.stack.LocalStack;
 import io.vigil.stack.junit.SharedStackExtension;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -24,9 +20,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The shaded job jar on the multi-process Flink session cluster of the local stack: the jar's
- * default main class is the rollup job, so alerting is started by naming its entry class, as
- * {@code flink run -c} or the REST API's {@code entryClass} do. A rule written while it runs fires
- * on the next breaching sample.
+ * default main class is the rollup job, so alerting is started by naming its entry class, as {@code
+ * flink run -c} or the REST API's {@code entryClass} do. A rule written while it runs fires on the
+ * next breaching sample.
  */
 @ExtendWith(SharedStackExtension.class)
 class AlertingSessionClusterITCase {
@@ -39,24 +35,19 @@ class AlertingSessionClusterITCase {
         String run = UUID.randomUUID().toString().substring(0, 8);
         long startedAt = System.currentTimeMillis();
 
-        String jarId = flink.uploadJar(shadedJobJar());
+        String jarId = flink.uploadJar(StackFixtures.shadedJobJar());
         String jobId =
                 flink.runJar(
                         jarId,
                         AlertingJobMain.class.getName(),
-                        List.of(
-                                "--vigil.kafka.bootstrap-servers",
-                                stack.kafkaBootstrapServers(),
-                                "--vigil.cassandra.contact-points",
-                                stack.cassandraContactPoint().getHostString()
-                                        + ":"
-                                        + stack.cassandraContactPoint().getPort(),
-                                "--vigil.cassandra.local-datacenter",
-                                stack.cassandraLocalDatacenter(),
-                                "--vigil.alerting.group-id",
-                                "it-session-" + run,
-                                "--vigil.alerting.starting-timestamp",
-                                Long.toString(startedAt)),
+                        Stream.concat(
+                                        StackFixtures.connectionArgs(stack).stream(),
+                                        Stream.of(
+                                                "--vigil.alerting.group-id",
+                                                "it-session-" + run,
+                                                "--vigil.alerting.starting-timestamp",
+                                                Long.toString(startedAt)))
+                                .toList(),
                         1);
         try (AlertFeed feed = new AlertFeed(StackFixtures.kafka(stack), startedAt, run);
                 RuleWriter rules = new RuleWriter(StackFixtures.kafka(stack));
@@ -82,18 +73,6 @@ class AlertingSessionClusterITCase {
             assertThat(flink.jobState(jobId)).isEqualTo("RUNNING");
         } finally {
             flink.cancel(jobId);
-        }
-    }
-
-    /** The jar `mvn package` shaded for data engineers, not the classes of this test run. */
-    private static Path shadedJobJar() throws IOException {
-        try (Stream<Path> files = Files.list(Path.of("target"))) {
-            return files.filter(p -> p.getFileName().toString().matches("vigil-jobs-.*\\.jar"))
-                    .findFirst()
-                    .orElseThrow(
-                            () ->
-                                    new IllegalStateException(
-                                            "run through mvn verify: no shaded jar"));
         }
     }
 }

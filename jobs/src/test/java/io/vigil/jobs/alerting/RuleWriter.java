@@ -4,8 +4,8 @@ import io.vigil.connectors.kafka.KafkaSettings;
 import io.vigil.schemas.Rule;
 import io.vigil.schemas.RuleKind;
 import io.vigil.schemas.Topics;
-import java.util.Map;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -17,9 +17,7 @@ final class RuleWriter implements AutoCloseable {
     RuleWriter(KafkaSettings kafka) {
         producer =
                 new KafkaProducer<>(
-                        kafka.toProperties(),
-                        new ByteArraySerializer(),
-                        new ByteArraySerializer());
+                        kafka.toProperties(), new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     /** A THRESHOLD rule of one test run: id {@code <name>-<run>}, labelled with the run. */

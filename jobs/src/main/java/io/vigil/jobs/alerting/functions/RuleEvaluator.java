@@ -87,6 +87,14 @@ public final class RuleEvaluator
     private transient long startedAt;
 
     /**
+     * The live rules by metric, so that a sample meets only the rules of its metric rather than all
+     * of them. Broadcast state is the same on every subtask and changes only through {@link
+     * #processBroadcastElement}, so this index is a view of it, rebuilt at the first sample after a
+     * change or a restore (null: to rebuild).
+     */
+    private transient Map<String, List<Rule>> rulesByMetric;
+
+    /**
      * @param idleTimeout how long a silent series keeps its rule state
      * @param cepMaxWindow the longest span of a CEP rule, see {@link Rules#problem}
      */
@@ -105,6 +113,7 @@ public final class RuleEvaluator
         ruleFailures = getRuntimeContext().getMetricGroup().counter("ruleFailures");
         outOfOrderSamples = getRuntimeContext().getMetricGroup().counter("outOfOrderSamples");
         startedAt = RuleState.NONE;
+        rulesByMetric = null;
     }
 
     // ---------------------------------------------------------------------------------- rules
@@ -124,6 +133,7 @@ public final class RuleEvaluator
             }
             // The slot stays, with the deleted version, so that an older one is still refused.
             slots.put(update.ruleId, new RuleSlot(current.version, null));
+            rulesByMetric = null;
             LOG.info("Rule {} deleted", update.ruleId);
             return;
         }
@@ -164,6 +174,7 @@ public final class RuleEvaluator
             stop(rule.getId(), current.rule, ctx, out);
         }
         slots.put(rule.getId(), new RuleSlot(rule.getVersion(), live));
+        rulesByMetric = null;
         LOG.info(
                 "Rule {} version {} {}",
                 rule.getId(),
@@ -224,9 +235,8 @@ public final class RuleEvaluator
         }
         ReadOnlyBroadcastState<String, RuleSlot> slots = ctx.getBroadcastState(Descriptors.RULES);
         boolean watched = false;
-        for (Map.Entry<String, RuleSlot> slot : slots.immutableEntries()) {
-            Rule rule = slot.getValue().rule;
-            if (rule == null || !Rules.matches(rule, sample)) {
+        for (Rule rule : rulesOf(sample.getName(), slots)) {
+            if (!Rules.matches(rule, sample)) {
                 continue;
             }
             watched = true;
@@ -261,6 +271,22 @@ public final class RuleEvaluator
         seriesState.lastArrival = now;
         schedule(seriesState, slots, ctx.timerService());
         series.update(seriesState);
+    }
+
+    /** The live rules of a metric, from the index (rebuilt if a rule changed since). */
+    private List<Rule> rulesOf(String metric, ReadOnlyBroadcastState<String, RuleSlot> slots)
+            throws Exception {
+        if (rulesByMetric == null) {
+            Map<String, List<Rule>> index = new HashMap<>();
+            for (Map.Entry<String, RuleSlot> slot : slots.immutableEntries()) {
+                Rule rule = slot.getValue().rule;
+                if (rule != null) {
+                    index.computeIfAbsent(rule.getMetric(), m -> new ArrayList<>()).add(rule);
+                }
+            }
+            rulesByMetric = index;
+        }
+        return rulesByMetric.getOrDefault(metric, List.of());
     }
 
     private void evaluate(
