@@ -435,7 +435,8 @@ public final class RuleEvaluator
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertEvent> out)
             throws Exception {
-        markStarted(timestamp);
+        // Now, not the timer's time: after a restore, an overdue timer fires late.
+        markStarted(ctx.timerService().currentProcessingTime());
         SeriesState seriesState = series.value();
         if (seriesState == null || seriesState.wakeUpAt != timestamp) {
             return;

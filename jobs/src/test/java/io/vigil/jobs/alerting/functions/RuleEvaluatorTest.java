@@ -20,8 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -206,6 +208,44 @@ class RuleEvaluatorTest {
         harness.setProcessingTime(WALL_CLOCK + 300_000);
         assertThat(transitions()).isEmpty();
         assertNoStateLeft();
+    }
+
+    @Test
+    void afterARestoreSilenceCountsFromTheRestartNotFromTheCheckpoint() throws Exception {
+        rule(
+                TestRules.cpuAbove90()
+                        .setId("cpu-absent")
+                        .setKind(RuleKind.ABSENCE)
+                        .setForMs(60_000)
+                        .build());
+        cpu(WEB_1, 0, 10);
+        OperatorSubtaskState checkpoint = harness.snapshot(1, WALL_CLOCK);
+        harness.close();
+
+        // The job was down for an hour; the series' timer is long overdue when it comes back.
+        harness =
+                new KeyedBroadcastOperatorTestHarness<>(
+                        new CoBroadcastWithKeyedOperator<>(
+                                new RuleEvaluator(IDLE_TIMEOUT, Duration.ofHours(1)),
+                                List.of(Descriptors.RULES)),
+                        SeriesIds::of,
+                        Types.LONG,
+                        1,
+                        1,
+                        0);
+        harness.setup();
+        harness.initializeState(checkpoint);
+        harness.open();
+        long restart = WALL_CLOCK + 3_600_000;
+        harness.setProcessingTime(restart);
+        assertThat(transitions()).as("no absence before the backlog could arrive").isEmpty();
+        harness.setProcessingTime(restart + 59_000);
+        assertThat(transitions()).isEmpty();
+        harness.setProcessingTime(restart + 60_000);
+        List<AlertEvent> fired = events();
+        assertThat(fired).extracting(AlertEvent::getState).containsExactly(AlertState.FIRING);
+        // Stamped in event time all the same: the last sample plus the allowed silence.
+        assertThat(fired.get(0).getStartsAt()).isEqualTo(T0 + 60_000);
     }
 
     @Test
