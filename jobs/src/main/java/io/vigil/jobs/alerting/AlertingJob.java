@@ -137,7 +137,8 @@ public final class AlertingJob {
                         .returns(RuleUpdate.TYPE)
                         .uid("alerting-split-rule-dead-letters")
                         .name("Split off undecodable rules");
-        // One subtask reads the few rules; the broadcast copies them to every evaluator.
+        // One subtask handles the few rules, so a rule's versions stay in the order of their
+        // partition on their way to the broadcast, which copies them to every evaluator.
         ruleUpdates.setParallelism(1);
         BroadcastStream<RuleUpdate> broadcastRules = ruleUpdates.broadcast(Descriptors.RULES);
 
