@@ -8,6 +8,7 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.types.Either;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
@@ -53,14 +54,29 @@ public final class KafkaConnectors {
             Topic<T> topic,
             String groupId,
             OffsetsInitializer startingOffsets) {
-        return KafkaSource.<Either<DeadLetter, T>>builder()
+        return source(
+                settings, topic, groupId, startingOffsets, DecodingDeserializer.forTopic(topic));
+    }
+
+    /**
+     * A source over one topic with a deserializer of its own, for topics whose records need more
+     * than {@link DecodingDeserializer} (the tombstones of a compacted topic). The deserializer
+     * must not throw on data either.
+     */
+    public static <R> KafkaSource<R> source(
+            KafkaSettings settings,
+            Topic<?> topic,
+            String groupId,
+            OffsetsInitializer startingOffsets,
+            KafkaRecordDeserializationSchema<R> deserializer) {
+        return KafkaSource.<R>builder()
                 .setProperties(settings.toProperties())
                 .setBootstrapServers(settings.bootstrapServers())
                 .setTopics(topic.name())
                 .setGroupId(groupId)
                 .setClientIdPrefix(groupId)
                 .setStartingOffsets(startingOffsets)
-                .setDeserializer(DecodingDeserializer.forTopic(topic))
+                .setDeserializer(deserializer)
                 // Discover partitions added while the job runs.
                 .setProperty("partition.discovery.interval.ms", "60000")
                 .build();

@@ -1,25 +1,19 @@
 package io.vigil.jobs.rollup;
 
-import com.datastax.oss.driver.api.core.CqlSession;
-import io.vigil.connectors.cassandra.CassandraSinkOptions;
-import io.vigil.connectors.cassandra.CqlMigrator;
 import io.vigil.connectors.cassandra.TableRetention;
 import io.vigil.connectors.kafka.KafkaConnectors;
 import io.vigil.connectors.kafka.KafkaSettings;
+import io.vigil.jobs.CassandraSchema;
 import io.vigil.jobs.ConnectionOptions;
 import io.vigil.schemas.DeadLetter;
 import io.vigil.schemas.MetricSample;
 import io.vigil.schemas.Topics;
-import java.net.InetSocketAddress;
-import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Either;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Entry point of metrics-rollup on a Flink cluster: wires the real Kafka and Cassandra connectors
@@ -38,20 +32,13 @@ import org.slf4j.LoggerFactory;
  * vigil.retention.rollups-1m}, {@code vigil.retention.rollups-1h}) before the job starts.
  */
 public final class MetricsRollupJobMain {
-    private static final Logger LOG = LoggerFactory.getLogger(MetricsRollupJobMain.class);
-
     private MetricsRollupJobMain() {}
 
     public static void main(String[] args) throws Exception {
         Configuration options = ConnectionOptions.fromArgs(args);
         KafkaSettings kafka = ConnectionOptions.kafka(options);
-        if (options.get(ConnectionOptions.CASSANDRA_MIGRATE)) {
-            migrate(
-                    CassandraSinkOptions.contactPoints(options),
-                    ConnectionOptions.required(options, CassandraSinkOptions.LOCAL_DATACENTER),
-                    options.get(ConnectionOptions.CASSANDRA_REPLICATION),
-                    TableRetention.fromConfig(options));
-        }
+        // The job owns the time-series tables, so it also sets how long they keep their rows.
+        CassandraSchema.migrateIfEnabled(options, TableRetention.fromConfig(options));
 
         OffsetsInitializer start =
                 options.getOptional(RollupOptions.STARTING_TIMESTAMP)
@@ -77,30 +64,5 @@ public final class MetricsRollupJobMain {
                                 KafkaConnectors.deadLetterSink(kafka)),
                         options)
                 .execute(env);
-    }
-
-    private static void migrate(
-            List<InetSocketAddress> contactPoints,
-            String datacenter,
-            String replication,
-            TableRetention retention) {
-        try (CqlSession session =
-                CqlSession.builder()
-                        .withClassLoader(MetricsRollupJobMain.class.getClassLoader())
-                        .addContactPoints(contactPoints)
-                        .withLocalDatacenter(datacenter)
-                        .build()) {
-            List<?> applied =
-                    CqlMigrator.builder()
-                            .session(session)
-                            .replication(replication)
-                            .build()
-                            .migrate();
-            LOG.info("Cassandra schema up to date ({} scripts applied now)", applied.size());
-            // The job owns these tables, so it also sets how long they keep their rows.
-            for (String change : retention.apply(session)) {
-                LOG.info("Retention changed: {}", change);
-            }
-        }
     }
 }

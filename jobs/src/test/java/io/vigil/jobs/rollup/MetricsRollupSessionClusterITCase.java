@@ -2,15 +2,12 @@ package io.vigil.jobs.rollup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vigil.jobs.StackFixtures;
 import io.vigil.stack.FlinkRestClient;
 import io.vigil.stack.LocalStack;
 import io.vigil.stack.junit.SharedStackExtension;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -32,25 +29,21 @@ class MetricsRollupSessionClusterITCase {
         RollupScenario scenario = new RollupScenario(stack, T0, 7);
         long startedAt = System.currentTimeMillis();
 
-        String jarId = flink.uploadJar(shadedJobJar());
+        String jarId = flink.uploadJar(StackFixtures.shadedJobJar());
         String jobId =
                 flink.runJar(
                         jarId,
                         MetricsRollupJobMain.class.getName(),
-                        List.of(
-                                "--vigil.kafka.bootstrap-servers",
-                                stack.kafkaBootstrapServers(),
-                                "--vigil.cassandra.contact-points",
-                                stack.cassandraContactPoint().getHostString()
-                                        + ":"
-                                        + stack.cassandraContactPoint().getPort(),
-                                "--vigil.cassandra.local-datacenter",
-                                stack.cassandraLocalDatacenter(),
-                                "--vigil.rollup.group-id",
-                                "it-session-cluster",
-                                // Only this test's records: other tests share the topic.
-                                "--vigil.rollup.starting-timestamp",
-                                Long.toString(startedAt)),
+                        Stream.concat(
+                                        StackFixtures.connectionArgs(stack).stream(),
+                                        Stream.of(
+                                                "--vigil.rollup.group-id",
+                                                "it-session-cluster",
+                                                // Only this test's records: other tests share the
+                                                // topic.
+                                                "--vigil.rollup.starting-timestamp",
+                                                Long.toString(startedAt)))
+                                .toList(),
                         2);
         try {
             flink.waitForJobState(jobId, "RUNNING", Duration.ofMinutes(1));
@@ -64,18 +57,6 @@ class MetricsRollupSessionClusterITCase {
             assertThat(flink.jobState(jobId)).isEqualTo("RUNNING");
         } finally {
             flink.cancel(jobId);
-        }
-    }
-
-    /** The jar `mvn package` shaded for data engineers, not the classes of this test run. */
-    private static Path shadedJobJar() throws IOException {
-        try (Stream<Path> files = Files.list(Path.of("target"))) {
-            return files.filter(p -> p.getFileName().toString().matches("vigil-jobs-.*\\.jar"))
-                    .findFirst()
-                    .orElseThrow(
-                            () ->
-                                    new IllegalStateException(
-                                            "run through mvn verify: no shaded jar"));
         }
     }
 }

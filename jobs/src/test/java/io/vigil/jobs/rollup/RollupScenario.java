@@ -3,18 +3,14 @@ package io.vigil.jobs.rollup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
-import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.vigil.bench.Fleet;
 import io.vigil.bench.SampleWriter;
 import io.vigil.bench.Workload;
-import io.vigil.connectors.cassandra.CassandraSinkOptions;
-import io.vigil.connectors.cassandra.CqlMigrator;
 import io.vigil.connectors.chunks.Chunk;
 import io.vigil.connectors.kafka.KafkaSettings;
-import io.vigil.connectors.kafka.TopicAdmin;
+import io.vigil.jobs.StackFixtures;
 import io.vigil.jobs.rollup.records.Rollup;
 import io.vigil.schemas.AvroCodec;
 import io.vigil.schemas.ClientReport;
@@ -117,14 +113,11 @@ final class RollupScenario {
 
     /** Applies the Cassandra schema and creates the topics, as {@code vigil up} does. */
     static void prepare(LocalStack stack) throws Exception {
-        try (CqlSession session = session(stack)) {
-            CqlMigrator.builder().session(session).build().migrate();
-        }
-        new TopicAdmin(kafka(stack), 4, (short) 1, Duration.ofDays(1)).createMissing(Topics.ALL);
+        StackFixtures.prepare(stack);
     }
 
     static KafkaSettings kafka(LocalStack stack) {
-        return KafkaSettings.of(stack.kafkaBootstrapServers());
+        return StackFixtures.kafka(stack);
     }
 
     /** The job's sinks, to the stack's Cassandra and Kafka. */
@@ -145,15 +138,7 @@ final class RollupScenario {
 
     /** The sink options that point at the stack's Cassandra. */
     static Configuration cassandraOptions(LocalStack stack) {
-        Configuration options = new Configuration();
-        options.set(
-                CassandraSinkOptions.CONTACT_POINTS,
-                List.of(
-                        stack.cassandraContactPoint().getHostString()
-                                + ":"
-                                + stack.cassandraContactPoint().getPort()));
-        options.set(CassandraSinkOptions.LOCAL_DATACENTER, stack.cassandraLocalDatacenter());
-        return options;
+        return StackFixtures.cassandraOptions(stack);
     }
 
     /**
@@ -161,15 +146,7 @@ final class RollupScenario {
      * partitions while the machine's two cores also run Kafka, Cassandra and Flink.
      */
     static CqlSession session(LocalStack stack) {
-        return CqlSession.builder()
-                .addContactPoint(stack.cassandraContactPoint())
-                .withLocalDatacenter(stack.cassandraLocalDatacenter())
-                .withConfigLoader(
-                        DriverConfigLoader.programmaticBuilder()
-                                .withDuration(
-                                        DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(30))
-                                .build())
-                .build();
+        return StackFixtures.session(stack);
     }
 
     /** Writes the samples with the two rejects halfway, then the sentinels. */

@@ -1,0 +1,228 @@
+package io.vigil.jobs.alerting;
+
+import io.vigil.connectors.kafka.DeadLetterSplitter;
+import io.vigil.connectors.kafka.DeadLetters;
+import io.vigil.connectors.validation.SampleValidator;
+import io.vigil.connectors.validation.ValidateSamples;
+import io.vigil.jobs.alerting.functions.FlapGate;
+import io.vigil.jobs.alerting.functions.PatternAlertFunction;
+import io.vigil.jobs.alerting.functions.Patterns;
+import io.vigil.jobs.alerting.functions.RuleEvaluator;
+import io.vigil.jobs.alerting.records.PatternSignal;
+import io.vigil.jobs.alerting.records.RuleUpdate;
+import io.vigil.schemas.AlertEvent;
+import io.vigil.schemas.DeadLetter;
+import io.vigil.schemas.MetricSample;
+import io.vigil.schemas.SeriesIds;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.cep.CEP;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.types.Either;
+
+/**
+ * alerting: samples and rules to alert transitions.
+ *
+ * <pre>
+ *   samples -> split dead letters -> validate -> key by series --+-> evaluate rules ---------+
+ *   rules (compacted, tombstones) -> split dead letters -> broadcast -'   |   |                |
+ *                                                     crash-loop falls --'   '-- spike windows |
+ *                                                        -> CEP crash loop    -> CEP spike     |
+ *                                                           '-> pattern alert lifecycle -------+
+ *                                          all transitions -> key by fingerprint -+-> CEP flapping
+ *                                                                                  '-> flapping gate
+ *   all transitions + flapping alerts -> alert_history, alerts_by_day     gate -> vigil.alerts
+ *   undecodable samples and rules, invalid samples, rules that cannot be evaluated -> vigil.deadletter
+ * </pre>
+ *
+ * <p>The job receives its sources and sinks; {@link AlertingJobMain} wires Kafka and Cassandra,
+ * tests wire their own. There are no watermarks: rules are evaluated per sample in the samples' own
+ * event time, and what silence decides (absence, idle expiry, quiet CEP alerts, flapping stability)
+ * runs on the wall clock; see {@link RuleEvaluator}.
+ */
+public final class AlertingJob {
+    static final String NAME = "vigil alerting";
+
+    private final Source<Either<DeadLetter, MetricSample>, ?, ?> samples;
+    private final Source<Either<DeadLetter, RuleUpdate>, ?, ?> rules;
+    private final Sinks sinks;
+    private final Configuration options;
+
+    /**
+     * Where the job writes.
+     *
+     * @param alerts the transitions for notification, flapping alerts held back ({@code
+     *     vigil.alerts}, keyed by fingerprint)
+     * @param history every transition ({@code alert_history})
+     * @param byDay every transition ({@code alerts_by_day})
+     * @param deadLetters undecodable and invalid samples and rules ({@code vigil.deadletter})
+     */
+    public record Sinks(
+            Sink<AlertEvent> alerts,
+            Sink<AlertEvent> history,
+            Sink<AlertEvent> byDay,
+            Sink<DeadLetter> deadLetters) {
+        public Sinks {
+            Objects.requireNonNull(alerts, "alerts");
+            Objects.requireNonNull(history, "history");
+            Objects.requireNonNull(byDay, "byDay");
+            Objects.requireNonNull(deadLetters, "deadLetters");
+        }
+    }
+
+    /**
+     * @param samples decoded samples or dead letters, e.g. {@code KafkaConnectors.source(kafka,
+     *     Topics.METRIC_SAMPLES, groupId)}
+     * @param rules rule versions and deletions, e.g. {@link AlertingJobMain#rulesSource}
+     * @param sinks where transitions and dead letters go
+     * @param options {@link AlertingOptions} and the sample validation options
+     */
+    public AlertingJob(
+            Source<Either<DeadLetter, MetricSample>, ?, ?> samples,
+            Source<Either<DeadLetter, RuleUpdate>, ?, ?> rules,
+            Sinks sinks,
+            Configuration options) {
+        this.samples = Objects.requireNonNull(samples, "samples");
+        this.rules = Objects.requireNonNull(rules, "rules");
+        this.sinks = Objects.requireNonNull(sinks, "sinks");
+        this.options = Objects.requireNonNull(options, "options");
+        if (options.get(AlertingOptions.FLAPPING_CYCLES) < 1) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "%s must be at least 1, was %s",
+                            AlertingOptions.FLAPPING_CYCLES.key(),
+                            options.get(AlertingOptions.FLAPPING_CYCLES)));
+        }
+    }
+
+    /** Adds the job's operators to {@code env}. */
+    public void build(StreamExecutionEnvironment env) {
+        TypeInformation<AlertEvent> alertType = new AvroTypeInfo<>(AlertEvent.class);
+        Duration cepMaxWindow = options.get(AlertingOptions.CEP_MAX_WINDOW);
+
+        SingleOutputStreamOperator<MetricSample> decoded =
+                env.fromSource(samples, WatermarkStrategy.noWatermarks(), "Kafka: samples")
+                        .uid("alerting-samples-source")
+                        .name("Kafka: samples")
+                        .process(new DeadLetterSplitter<MetricSample>())
+                        .returns(new AvroTypeInfo<>(MetricSample.class))
+                        .uid("alerting-split-dead-letters")
+                        .name("Split off undecodable samples");
+        SingleOutputStreamOperator<MetricSample> valid =
+                decoded.process(
+                                new ValidateSamples(
+                                        SampleValidator.builder().options(options).build(),
+                                        Clock.systemUTC()))
+                        .returns(new AvroTypeInfo<>(MetricSample.class))
+                        .uid("alerting-validate")
+                        .name("Validate samples");
+
+        SingleOutputStreamOperator<RuleUpdate> ruleUpdates =
+                env.fromSource(rules, WatermarkStrategy.noWatermarks(), "Kafka: rules")
+                        .uid("alerting-rules-source")
+                        .name("Kafka: rules")
+                        .process(new DeadLetterSplitter<RuleUpdate>())
+                        .returns(RuleUpdate.TYPE)
+                        .uid("alerting-split-rule-dead-letters")
+                        .name("Split off undecodable rules");
+        // One subtask handles the few rules, so a rule's versions stay in the order of their
+        // partition on their way to the broadcast, which copies them to every evaluator.
+        ruleUpdates.setParallelism(1);
+        BroadcastStream<RuleUpdate> broadcastRules = ruleUpdates.broadcast(Descriptors.RULES);
+
+        SingleOutputStreamOperator<AlertEvent> evaluated =
+                valid.keyBy(SeriesIds::of, Types.LONG)
+                        .connect(broadcastRules)
+                        .process(
+                                new RuleEvaluator(
+                                        options.get(AlertingOptions.SERIES_IDLE_TIMEOUT),
+                                        cepMaxWindow))
+                        .returns(alertType)
+                        .uid("alerting-rule-evaluator")
+                        .name("Evaluate rules");
+
+        DataStream<PatternSignal> crashLoops =
+                CEP.pattern(
+                                evaluated
+                                        .getSideOutput(Descriptors.CRASH_LOOP_DOWNS)
+                                        .keyBy(signal -> signal.fingerprint, Types.STRING),
+                                Patterns.crashLoop(cepMaxWindow))
+                        .inProcessingTime()
+                        .process(new Patterns.MatchToSignal(), PatternSignal.TYPE)
+                        .uid("alerting-cep-crash-loop")
+                        .name("CEP: crash loops");
+        DataStream<PatternSignal> spikes =
+                CEP.pattern(
+                                evaluated
+                                        .getSideOutput(Descriptors.SPIKE_WINDOWS)
+                                        .keyBy(signal -> signal.fingerprint, Types.STRING),
+                                Patterns.spike(cepMaxWindow))
+                        .inProcessingTime()
+                        .process(new Patterns.MatchToSignal(), PatternSignal.TYPE)
+                        .uid("alerting-cep-spike")
+                        .name("CEP: spikes");
+        DataStream<AlertEvent> patternAlerts =
+                crashLoops
+                        .union(spikes)
+                        .keyBy(signal -> signal.fingerprint, Types.STRING)
+                        .process(new PatternAlertFunction())
+                        .returns(alertType)
+                        .uid("alerting-pattern-alerts")
+                        .name("Crash-loop and spike alerts");
+
+        DataStream<AlertEvent> transitions = evaluated.union(patternAlerts);
+        int cycles = options.get(AlertingOptions.FLAPPING_CYCLES);
+        DataStream<AlertEvent> flapping =
+                CEP.pattern(
+                                transitions.keyBy(AlertEvent::getFingerprint, Types.STRING),
+                                Patterns.flapping(
+                                        cycles, options.get(AlertingOptions.FLAPPING_WINDOW)))
+                        .inProcessingTime()
+                        .process(new Patterns.FlappingDetected(cycles), alertType)
+                        .uid("alerting-cep-flapping")
+                        .name("CEP: flapping");
+        SingleOutputStreamOperator<AlertEvent> published =
+                transitions
+                        .keyBy(AlertEvent::getFingerprint, Types.STRING)
+                        .connect(flapping.keyBy(AlertEvent::getFingerprint, Types.STRING))
+                        .process(new FlapGate(options.get(AlertingOptions.FLAPPING_STABLE_FOR)))
+                        .returns(alertType)
+                        .uid("alerting-flapping-gate")
+                        .name("Hold flapping alerts");
+
+        published.sinkTo(sinks.alerts()).uid("alerting-alerts-sink").name("Kafka: alerts");
+        DataStream<AlertEvent> history =
+                transitions.union(published.getSideOutput(Descriptors.FLAPPING_ALERTS));
+        history.sinkTo(sinks.history())
+                .uid("alerting-history-sink")
+                .name("Cassandra: alert_history");
+        history.sinkTo(sinks.byDay()).uid("alerting-by-day-sink").name("Cassandra: alerts_by_day");
+
+        decoded.getSideOutput(DeadLetters.TAG)
+                .union(
+                        valid.getSideOutput(DeadLetters.TAG),
+                        ruleUpdates.getSideOutput(DeadLetters.TAG),
+                        evaluated.getSideOutput(DeadLetters.TAG))
+                .sinkTo(sinks.deadLetters())
+                .uid("alerting-dead-letter-sink")
+                .name("Kafka: dead letters");
+    }
+
+    /** Builds and runs the job until it ends or is cancelled. */
+    public JobExecutionResult execute(StreamExecutionEnvironment env) throws Exception {
+        build(env);
+        return env.execute(NAME);
+    }
+}

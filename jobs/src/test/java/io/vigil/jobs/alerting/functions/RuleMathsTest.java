@@ -1,0 +1,139 @@
+package io.vigil.jobs.alerting.functions;
+
+import static io.vigil.jobs.alerting.TestRules.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.vigil.jobs.alerting.TestRules;
+import io.vigil.jobs.alerting.records.RuleState;
+import io.vigil.schemas.AlertEvent;
+import io.vigil.schemas.AlertState;
+import io.vigil.schemas.Rule;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Rates, baselines, templates and alert identity. */
+class RuleMathsTest {
+    private static final long MINUTE = 60_000;
+
+    @Test
+    void rateIsPerSecondOverTheWindow() {
+        RuleState state = new RuleState(1);
+        assertThat(RateOfChange.add(state, "queue_depth", MINUTE, T0, 100)).isNaN();
+        assertThat(RateOfChange.add(state, "queue_depth", MINUTE, T0 + 10_000, 150)).isEqualTo(5.0);
+        assertThat(RateOfChange.add(state, "queue_depth", MINUTE, T0 + 60_000, 400)).isEqualTo(5.0);
+        // T0 leaves the window: (400 - 150) / 50 s... then the sample at 70 s: from 10 s.
+        assertThat(RateOfChange.add(state, "queue_depth", MINUTE, T0 + 70_000, 460))
+                .isEqualTo((460 - 150) / 60.0);
+        assertThat(state.rateTimes).containsExactly(T0 + 10_000, T0 + 60_000, T0 + 70_000);
+    }
+
+    @Test
+    void aGaugeThatDropsHasANegativeRate() {
+        RuleState state = new RuleState(1);
+        RateOfChange.add(state, "free_bytes", MINUTE, T0, 1000);
+        assertThat(RateOfChange.add(state, "free_bytes", MINUTE, T0 + 10_000, 0)).isEqualTo(-100.0);
+    }
+
+    @Test
+    void aCounterResetCountsFromZero() {
+        RuleState state = new RuleState(1);
+        RateOfChange.add(state, "http_requests_total", MINUTE, T0, 1000);
+        RateOfChange.add(state, "http_requests_total", MINUTE, T0 + 10_000, 1100);
+        // The process restarted and counted 50 since: 100 + 50 over 20 s.
+        assertThat(RateOfChange.add(state, "http_requests_total", MINUTE, T0 + 20_000, 50))
+                .isEqualTo(7.5);
+    }
+
+    @Test
+    void theRateWindowIsBoundedInSamples() {
+        RuleState state = new RuleState(1);
+        for (int i = 0; i < RateOfChange.MAX_SAMPLES + 10; i++) {
+            RateOfChange.add(state, "g", Long.MAX_VALUE / 4, T0 + i, i);
+        }
+        assertThat(state.rateTimes).hasSize(RateOfChange.MAX_SAMPLES);
+        assertThat(state.rateTimes[0]).isEqualTo(T0 + 10);
+    }
+
+    @Test
+    void baselineScoresOnlyAfterMinSamples() {
+        RuleState state = new RuleState(1);
+        double alpha = 0.5;
+        assertThat(Baseline.scoreAndAdd(state, alpha, 3, 10)).isNaN();
+        assertThat(Baseline.scoreAndAdd(state, alpha, 3, 12)).isNaN();
+        assertThat(Baseline.scoreAndAdd(state, alpha, 3, 10)).isNaN();
+        // 12: mean 11, variance 0.5 * (0 + 2 * 1) = 1; 10: mean 10.5, 0.5 * (1 + -1 * -0.5)
+        assertThat(state.mean).isEqualTo(10.5);
+        assertThat(state.variance).isEqualTo(0.75);
+        assertThat(Baseline.scoreAndAdd(state, alpha, 3, 20))
+                .isCloseTo(9.5 / Math.sqrt(0.75), within(1e-12));
+        assertThat(state.baselineSamples).isEqualTo(4);
+    }
+
+    @Test
+    void aConstantBaselineScoresAnyChangeInfinite() {
+        RuleState state = new RuleState(1);
+        Baseline.add(state, 0.1, 5);
+        Baseline.add(state, 0.1, 5);
+        assertThat(Baseline.scoreAndAdd(state, 0.1, 2, 5)).isZero();
+        assertThat(Baseline.scoreAndAdd(state, 0.1, 2, 4)).isEqualTo(Double.NEGATIVE_INFINITY);
+    }
+
+    @Test
+    void templatesRenderLabelsAndTheValue() {
+        Map<String, String> labels = Map.of("host", "web-1");
+        assertThat(Templates.render("{{ $labels.host }} at {{$value}}%", labels, 93.0))
+                .isEqualTo("web-1 at 93%");
+        assertThat(Templates.render("{{ $labels.rack }}|{{ $value }}", labels, 0.25))
+                .isEqualTo("|0.25");
+        assertThat(Templates.render("no templates", labels, 1)).isEqualTo("no templates");
+    }
+
+    @Test
+    void alertLabelsAreSeriesLabelsThenRuleLabelsThenAlertname() {
+        Rule rule =
+                TestRules.cpuAbove90()
+                        .setLabels(Map.of("team", "infra", "host", "{{ $labels.host }}.example"))
+                        .build();
+        assertThat(Alerts.labels(rule, Map.of("host", "web-1", "dc", "fra1")))
+                .containsExactly(
+                        Map.entry("alertname", "CpuHigh"),
+                        Map.entry("dc", "fra1"),
+                        Map.entry("host", "web-1.example"),
+                        Map.entry("team", "infra"));
+    }
+
+    @Test
+    void fingerprintsAndEventIdsAreStable() {
+        Map<String, String> labels =
+                Alerts.labels(TestRules.cpuAbove90().build(), Map.of("host", "web-1"));
+        String fingerprint = Alerts.fingerprint("cpu-high", labels);
+        assertThat(fingerprint)
+                .hasSize(16)
+                .isEqualTo(Alerts.fingerprint("cpu-high", new java.util.HashMap<>(labels)));
+        assertThat(Alerts.fingerprint("cpu-other", labels)).isNotEqualTo(fingerprint);
+        assertThat(Alerts.eventId(fingerprint, T0, 1))
+                .isEqualTo(Alerts.eventId(fingerprint, T0, 1))
+                .isNotEqualTo(Alerts.eventId(fingerprint, T0, 2))
+                .isNotEqualTo(Alerts.eventId(fingerprint, T0 + 1, 1));
+    }
+
+    @Test
+    void eventsCarryTheTransition() {
+        AlertEvent event =
+                Alerts.event(
+                        TestRules.cpuAbove90().build(),
+                        Map.of("host", "web-1"),
+                        AlertState.RESOLVED,
+                        42,
+                        T0,
+                        T0 + MINUTE,
+                        2);
+        assertThat(event.getAnnotations()).containsEntry("summary", "CPU of web-1 at 42%");
+        assertThat(event.getEndsAt()).isEqualTo(T0 + MINUTE);
+        assertThat(event.getStartsAt()).isEqualTo(T0);
+        assertThat(event.getSequence()).isEqualTo(2);
+        assertThat(event.getSeverity()).isEqualTo("warning");
+        assertThat(event.getEventId()).isEqualTo(Alerts.eventId(event.getFingerprint(), T0, 2));
+    }
+}
