@@ -44,6 +44,8 @@ final class UpCommand implements Callable<Integer> {
     static final int TOPIC_PARTITIONS = 4;
 
     private static final String ROLLUP_MAIN = "io.vigil.jobs.rollup.MetricsRollupJobMain";
+    static final String ALERTING_GROUP = "vigil-alerting";
+    private static final String ALERTING_MAIN = "io.vigil.jobs.alerting.AlertingJobMain";
 
     @ParentCommand VigilCli cli;
 
@@ -134,20 +136,30 @@ final class UpCommand implements Callable<Integer> {
 
             FlinkRestClient flink = stack.flinkSession();
             String jarId = flink.uploadJar(jobJar);
+            List<String> connections =
+                    List.of(
+                            "--vigil.kafka.bootstrap-servers", stack.kafkaBootstrapServers(),
+                            "--vigil.cassandra.contact-points",
+                                    hostAndPort(stack.cassandraContactPoint()),
+                            "--vigil.cassandra.local-datacenter", stack.cassandraLocalDatacenter());
+            // Each TaskManager has two slots (flink-conf/config.yaml), one per job: both jobs
+            // run at one subtask per TaskManager.
             String jobId =
                     flink.runJar(
                             jarId,
                             ROLLUP_MAIN,
-                            List.of(
-                                    "--vigil.kafka.bootstrap-servers",
-                                            stack.kafkaBootstrapServers(),
-                                    "--vigil.cassandra.contact-points",
-                                            hostAndPort(stack.cassandraContactPoint()),
-                                    "--vigil.cassandra.local-datacenter",
-                                            stack.cassandraLocalDatacenter(),
-                                    "--vigil.rollup.group-id", ROLLUP_GROUP),
-                            2);
+                            with(connections, "--vigil.rollup.group-id", ROLLUP_GROUP),
+                            taskManagers);
             Console.say("submitted metrics-rollup as Flink job %s", jobId);
+            String alertingJobId =
+                    flink.runJar(
+                            jarId,
+                            ALERTING_MAIN,
+                            with(connections, "--vigil.alerting.group-id", ALERTING_GROUP),
+                            taskManagers);
+            Console.say(
+                    "submitted alerting as Flink job %s; alerts on topic %s",
+                    alertingJobId, Topics.ALERTS.name());
 
             Fleet fleet = new Fleet(hosts, seriesPerHost);
             Duration step = FleetSimulator.stepFor(fleet, rate);
@@ -201,6 +213,13 @@ final class UpCommand implements Callable<Integer> {
         thread.setDaemon(true);
         thread.start();
         return thread;
+    }
+
+    private static List<String> with(List<String> arguments, String key, String value) {
+        List<String> all = new java.util.ArrayList<>(arguments);
+        all.add(key);
+        all.add(value);
+        return all;
     }
 
     static String hostAndPort(java.net.InetSocketAddress address) {
