@@ -52,10 +52,11 @@ public final class WebhookReceiver implements AutoCloseable {
     }
 
     /**
-     * Holds the first request matching {@code condition} without answering until {@link
-     * #release()}; it is then answered 503 and not recorded, as a request whose sender died.
+     * Holds every request matching {@code condition} (a first one and the sender's retries) without
+     * answering until {@link #release()}; they are then answered 503 and not recorded, as requests
+     * whose sender died.
      */
-    public void holdFirst(Predicate<Request> condition) {
+    public void hold(Predicate<Request> condition) {
         held = new CountDownLatch(1);
         hold = condition;
     }
@@ -85,8 +86,7 @@ public final class WebhookReceiver implements AutoCloseable {
                 exchange.sendResponseHeaders(503, -1);
                 return;
             }
-            if (held.getCount() > 0 && hold.test(request)) {
-                hold = ignored -> false;
+            if (release.getCount() > 0 && hold.test(request)) {
                 held.countDown();
                 try {
                     release.await();
