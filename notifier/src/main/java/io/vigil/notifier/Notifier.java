@@ -69,6 +69,7 @@ public final class Notifier implements Runnable, AutoCloseable {
     private final AvroCodec<DeadLetter> deadLetterCodec = Topics.DEAD_LETTER.codec();
     private final Duration catchUpTimeout;
     private volatile boolean running = true;
+    private volatile boolean finished;
     private Map<Integer, Long> lastCommitted = Map.of();
     private Instant lastCommit = Instant.EPOCH;
 
@@ -155,6 +156,7 @@ public final class Notifier implements Runnable, AutoCloseable {
             }
             consumer.close();
             deadLetters.close();
+            finished = true;
         }
     }
 
@@ -229,11 +231,13 @@ public final class Notifier implements Runnable, AutoCloseable {
         lastCommitted = committable;
     }
 
-    /** Stops the loop; {@link #run} commits what is settled and returns. */
+    /** Stops the loop; {@link #run} commits what is settled and returns. Idempotent. */
     @Override
     public void close() {
         running = false;
-        consumer.wakeup();
+        if (!finished) {
+            consumer.wakeup();
+        }
     }
 
     /** Commits settled offsets of partitions leaving this replica, then forgets them. */

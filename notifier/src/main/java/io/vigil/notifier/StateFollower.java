@@ -51,6 +51,7 @@ final class StateFollower implements Runnable, AutoCloseable {
     private final AvroCodec<Silence> silenceCodec = Topics.SILENCES.codec();
     private final AvroCodec<AlertEvent> alertCodec = Topics.ALERTS.codec();
     private volatile boolean running = true;
+    private volatile boolean finished;
 
     StateFollower(
             KafkaSettings kafka,
@@ -109,6 +110,7 @@ final class StateFollower implements Runnable, AutoCloseable {
             }
         } finally {
             consumer.close();
+            finished = true;
         }
     }
 
@@ -177,6 +179,8 @@ final class StateFollower implements Runnable, AutoCloseable {
     @Override
     public void close() {
         running = false;
-        consumer.wakeup();
+        if (!finished) {
+            consumer.wakeup();
+        }
     }
 }

@@ -97,7 +97,9 @@ class NotifierFailoverITCase {
                 a.kill();
                 webhook.release();
 
-                // Wave 3: only b is left to deliver new alerts.
+                // Wave 3: only b is left to deliver new alerts, and the webhook is down for
+                // its first attempts: b retries, and still delivers each once.
+                webhook.refuseNext(5);
                 send(producer, wave("g", AlertState.FIRING, LATE));
 
                 int total = 2 * WAVE + LATE;
@@ -120,7 +122,8 @@ class NotifierFailoverITCase {
                                             .isEqualTo("resolved");
                                 });
                 assertThat(Files.readString(b.log(), StandardCharsets.UTF_8))
-                        .contains("assigned to this replica");
+                        .contains("assigned to this replica")
+                        .contains("answered HTTP 503");
             }
         } finally {
             smtp.stop();

@@ -77,7 +77,9 @@ final class JsonPoster {
         }
         boolean transientFailure = status == 408 || status == 429 || status >= 500;
         throw new DeliveryException(
-                String.format("POST %s answered HTTP %s: %s", url, status, quoted),
+                String.format(
+                        "POST %s answered HTTP %s%s",
+                        url, status, quoted.isEmpty() ? "" : ": " + quoted),
                 transientFailure);
     }
 }
