@@ -2,12 +2,8 @@ package io.vigil.notifier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.datastax.oss.driver.api.core.CqlSession;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
-import io.vigil.connectors.cassandra.CqlMigrator;
-import io.vigil.connectors.kafka.KafkaSettings;
-import io.vigil.connectors.kafka.TopicAdmin;
 import io.vigil.schemas.AlertEvent;
 import io.vigil.schemas.AlertState;
 import io.vigil.schemas.Topics;
@@ -69,7 +65,7 @@ class NotifierFailoverITCase {
     @Test
     void deliversEveryNotificationExactlyOnceWhenAReplicaIsKilledMidDelivery(LocalStack stack)
             throws Exception {
-        prepare(stack);
+        StackFixtures.prepare(stack);
         GreenMail smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         smtp.start();
         try (WebhookReceiver webhook = new WebhookReceiver();
@@ -128,22 +124,6 @@ class NotifierFailoverITCase {
         } finally {
             smtp.stop();
         }
-    }
-
-    private void prepare(LocalStack stack) throws Exception {
-        try (CqlSession session =
-                CqlSession.builder()
-                        .addContactPoint(stack.cassandraContactPoint())
-                        .withLocalDatacenter(stack.cassandraLocalDatacenter())
-                        .build()) {
-            CqlMigrator.builder().session(session).build().migrate();
-        }
-        new TopicAdmin(
-                        KafkaSettings.of(stack.kafkaBootstrapServers()),
-                        4,
-                        (short) 1,
-                        Duration.ofDays(1))
-                .createMissing(Topics.ALL);
     }
 
     /**
@@ -272,7 +252,7 @@ class NotifierFailoverITCase {
 
     private static KafkaProducer<byte[], byte[]> producer(LocalStack stack) {
         return new KafkaProducer<>(
-                KafkaSettings.of(stack.kafkaBootstrapServers()).toProperties(),
+                StackFixtures.kafka(stack).toProperties(),
                 new ByteArraySerializer(),
                 new ByteArraySerializer());
     }
@@ -280,8 +260,7 @@ class NotifierFailoverITCase {
     /** Waits until the group has two members that each own some of the partitions. */
     private static void awaitBothReplicasOwnPartitions(LocalStack stack, String group)
             throws Exception {
-        try (Admin admin =
-                Admin.create(KafkaSettings.of(stack.kafkaBootstrapServers()).toProperties())) {
+        try (Admin admin = Admin.create(StackFixtures.kafka(stack).toProperties())) {
             await(
                     () -> {
                         try {

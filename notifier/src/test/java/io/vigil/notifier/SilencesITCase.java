@@ -3,18 +3,13 @@ package io.vigil.notifier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
-import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vigil.connectors.cassandra.CqlMigrator;
 import io.vigil.connectors.kafka.KafkaSettings;
-import io.vigil.connectors.kafka.TopicAdmin;
 import io.vigil.notifier.inhibit.Inhibitor;
 import io.vigil.notifier.silence.SilenceApi;
 import io.vigil.notifier.silence.SilenceRegistry;
 import io.vigil.notifier.silence.SilenceStore;
-import io.vigil.schemas.Topics;
 import io.vigil.stack.LocalStack;
 import io.vigil.stack.junit.SharedStackExtension;
 import java.net.InetAddress;
@@ -50,16 +45,15 @@ class SilencesITCase {
 
     @Test
     void aSilenceFromTheApiReachesEveryReplicaAndExpires(LocalStack stack) throws Exception {
-        KafkaSettings kafka = KafkaSettings.of(stack.kafkaBootstrapServers());
-        new TopicAdmin(kafka, 4, (short) 1, Duration.ofDays(1)).createMissing(Topics.ALL);
+        StackFixtures.prepare(stack);
+        KafkaSettings kafka = StackFixtures.kafka(stack);
         Clock clock = Clock.systemUTC();
-        try (CqlSession session = session(stack);
+        try (CqlSession session = StackFixtures.session(stack);
                 KafkaProducer<byte[], byte[]> producer =
                         new KafkaProducer<>(
                                 kafka.toProperties(),
                                 new ByteArraySerializer(),
                                 new ByteArraySerializer())) {
-            CqlMigrator.builder().session(session).build().migrate();
             SilenceRegistry replica = new SilenceRegistry();
             try (SilenceApi api =
                             SilenceApi.start(
@@ -141,18 +135,6 @@ class SilencesITCase {
 
     private static URI uri(SilenceApi api, String path) {
         return URI.create(String.format("http://127.0.0.1:%s%s", api.address().getPort(), path));
-    }
-
-    private static CqlSession session(LocalStack stack) {
-        return CqlSession.builder()
-                .addContactPoint(stack.cassandraContactPoint())
-                .withLocalDatacenter(stack.cassandraLocalDatacenter())
-                .withConfigLoader(
-                        DriverConfigLoader.programmaticBuilder()
-                                .withDuration(
-                                        DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(30))
-                                .build())
-                .build();
     }
 
     private static void await(java.util.function.BooleanSupplier condition)
