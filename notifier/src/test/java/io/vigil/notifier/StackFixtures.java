@@ -11,19 +11,19 @@ import io.vigil.stack.LocalStack;
 import java.time.Duration;
 
 /** What the notifier's ITCases need of the local stack, as {@code vigil up} prepares it. */
-final class StackFixtures {
+public final class StackFixtures {
 
     private StackFixtures() {}
 
     /** Applies the Cassandra schema and creates the topics (4 partitions each). */
-    static void prepare(LocalStack stack) throws Exception {
+    public static void prepare(LocalStack stack) throws Exception {
         try (CqlSession session = session(stack)) {
             CqlMigrator.builder().session(session).build().migrate();
         }
         new TopicAdmin(kafka(stack), 4, (short) 1, Duration.ofDays(1)).createMissing(Topics.ALL);
     }
 
-    static KafkaSettings kafka(LocalStack stack) {
+    public static KafkaSettings kafka(LocalStack stack) {
         return KafkaSettings.of(stack.kafkaBootstrapServers());
     }
 
@@ -31,7 +31,7 @@ final class StackFixtures {
      * A session whose requests may take 30 s: the tests share two cores with Kafka, Cassandra and
      * the notifier replicas.
      */
-    static CqlSession session(LocalStack stack) {
+    public static CqlSession session(LocalStack stack) {
         return CqlSession.builder()
                 .addContactPoint(stack.cassandraContactPoint())
                 .withLocalDatacenter(stack.cassandraLocalDatacenter())

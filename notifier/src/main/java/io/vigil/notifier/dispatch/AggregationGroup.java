@@ -26,6 +26,12 @@ final class AggregationGroup {
 
         final List<RecordPosition> positions = new ArrayList<>();
 
+        /**
+         * Whether this replica saw the alert fire. If not (it took the partition over and read only
+         * the resolution), it cannot know whether the receiver was told it fires.
+         */
+        boolean sawFiring;
+
         Entry(AlertEvent event, int partition) {
             this.event = event;
             this.partition = partition;

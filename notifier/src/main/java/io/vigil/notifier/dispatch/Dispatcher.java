@@ -86,6 +86,7 @@ public final class Dispatcher {
             } else {
                 entry.event = event;
             }
+            entry.sawFiring |= event.getState() == AlertState.FIRING;
             joined.add(entry);
         }
         settlements.track(position, joined.size());
@@ -178,7 +179,12 @@ public final class Dispatcher {
             String fingerprint = entry.event.getFingerprint();
             boolean firing = group.isFiring(entry);
             Optional<String> mutedBy = muting.mutedBy(AlertLabels.of(entry.event), now);
-            if (mutedBy.isPresent() && (firing || !group.notifiedFiring.contains(fingerprint))) {
+            // A resolution is muted only if the receiver surely never heard the alert fire: this
+            // replica saw it fire and did not tell. One read after a takeover is sent, since the
+            // dead replica may have told; a stray "resolved" beats an alert shown firing forever.
+            boolean resolutionOwed =
+                    !firing && (group.notifiedFiring.contains(fingerprint) || !entry.sawFiring);
+            if (mutedBy.isPresent() && !resolutionOwed) {
                 LOG.debug("Alert {} in group {} is muted by {}", fingerprint, group.key, mutedBy);
                 // Nothing to send for these records now; if the mute ends while the alert
                 // still fires, the next flush announces it.

@@ -230,6 +230,17 @@ class DispatcherTest {
     }
 
     @Test
+    void aResolutionReadAfterATakeoverIsSentEvenWhileSilenced() {
+        // This replica never saw a fire: the replica that did may have told the receiver.
+        mutes.put("db-1", "silence s1");
+        add(resolved("a", DB1, T0.plusSeconds(60)), T0.plusSeconds(60));
+
+        assertThat(dispatcher.due(AFTER_GROUP_INTERVAL))
+                .singleElement()
+                .satisfies(flush -> assertThat(flush.claimIds()).containsExactly("a#2"));
+    }
+
+    @Test
     void continueSendsTheAlertToEveryMatchingRouteAndSettlesAfterBoth() {
         Map<String, String> critical = Map.of("alertname", "Down", "severity", "critical");
         RecordPosition position = add(firing("c", critical, T0), T0);
