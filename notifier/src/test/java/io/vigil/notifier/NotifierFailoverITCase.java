@@ -6,6 +6,7 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.vigil.schemas.AlertEvent;
 import io.vigil.schemas.AlertState;
+import io.vigil.schemas.DeadLetter;
 import io.vigil.schemas.Topics;
 import io.vigil.stack.LocalStack;
 import io.vigil.stack.junit.SharedStackExtension;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -27,8 +29,12 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -77,7 +83,10 @@ class NotifierFailoverITCase {
                     NotifierReplica b = NotifierReplica.start(stack, file, group, "b", logs)) {
                 awaitBothReplicasOwnPartitions(stack, group);
 
-                // Wave 1: 40 alerts fire; both replicas deliver their partitions' share.
+                // Wave 1: 40 alerts fire; both replicas deliver their partitions' share. A record
+                // that is no alert among them goes to the dead-letter topic and stops nothing.
+                byte[] garbage = ("not an alert " + run).getBytes(StandardCharsets.UTF_8);
+                producer.send(new ProducerRecord<>(Topics.ALERTS.name(), garbage, garbage));
                 send(producer, wave("f", AlertState.FIRING, WAVE));
                 await(() -> webhookAlerts(webhook).size() == WAVE, "wave 1 at the webhook");
                 await(() -> emailAlerts(smtp).size() == WAVE, "wave 1 by email");
@@ -117,6 +126,7 @@ class NotifierFailoverITCase {
                                     assertThat(request.body().get("status").asText())
                                             .isEqualTo("resolved");
                                 });
+                assertThat(deadLetterOf(stack, garbage).getReason()).startsWith("undecodable:");
                 assertThat(Files.readString(b.log(), StandardCharsets.UTF_8))
                         .contains("assigned to this replica")
                         .contains("answered HTTP 503");
@@ -248,6 +258,32 @@ class NotifierFailoverITCase {
         return alerts.stream()
                 .collect(
                         Collectors.groupingBy(alert -> alert, TreeMap::new, Collectors.counting()));
+    }
+
+    /** The dead letter whose raw bytes are {@code raw}, read from the start of the topic. */
+    private static DeadLetter deadLetterOf(LocalStack stack, byte[] raw) throws Exception {
+        Properties properties = StackFixtures.kafka(stack).toProperties();
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        properties.put(ConsumerConfig.GROUP_ID_CONFIG, "it-dead-letters-" + UUID.randomUUID());
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(
+                        properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(Topics.DEAD_LETTER.name()));
+            long deadline = System.nanoTime() + DEADLINE.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> record :
+                        consumer.poll(Duration.ofMillis(500))) {
+                    DeadLetter letter = Topics.DEAD_LETTER.codec().decode(record.value());
+                    byte[] bytes = new byte[letter.getRaw().remaining()];
+                    letter.getRaw().duplicate().get(bytes);
+                    if (java.util.Arrays.equals(bytes, raw)) {
+                        assertThat(letter.getSourceTopic()).isEqualTo(Topics.ALERTS.name());
+                        return letter;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no dead letter for the record that is no alert");
     }
 
     private static KafkaProducer<byte[], byte[]> producer(LocalStack stack) {
