@@ -1,6 +1,7 @@
 package io.vigil.notifier.dispatch;
 
 import static io.vigil.notifier.Alerts.T0;
+import static io.vigil.notifier.Alerts.event;
 import static io.vigil.notifier.Alerts.firing;
 import static io.vigil.notifier.Alerts.resolved;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -162,7 +163,7 @@ class DispatcherTest {
 
     @Test
     void pendingEventsAndReplayedOlderTransitionsAreNotNotified() {
-        add(Alerts2.pending("p", DB1), T0);
+        add(event("p", 1, AlertState.PENDING, DB1, T0), T0);
         assertThat(dispatcher.groupCount()).isZero();
 
         add(resolved("a", DB1, T0), T0);
@@ -272,12 +273,5 @@ class DispatcherTest {
     private void complete(List<Flush> flushes, Instant now) {
         assertThat(flushes).isNotEmpty();
         flushes.forEach(flush -> dispatcher.completed(flush.id(), now));
-    }
-
-    /** Events the shared fixture has no shortcut for. */
-    private static final class Alerts2 {
-        static AlertEvent pending(String fingerprint, Map<String, String> labels) {
-            return io.vigil.notifier.Alerts.event(fingerprint, 1, AlertState.PENDING, labels, T0);
-        }
     }
 }
