@@ -1,7 +1,5 @@
 package io.vigil.connectors.cassandra;
 
-import static org.apache.flink.util.Preconditions.checkArgument;
-
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -13,13 +11,21 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Jitter matters because a Cassandra hiccup fails hundreds of in-flight writes at the same
  * instant; without it they would all come back at the same instant too. Keeping the lower half
  * fixed still guarantees that delays grow, so a struggling node really gets relief.
+ *
+ * <p>Plain Java (no Flink classes), so that processes outside Flink, such as the notifier retrying
+ * an unreachable receiver, share the same policy.
+ *
+ * <pre>{@code
+ * ExponentialBackoff backoff = new ExponentialBackoff(Duration.ofMillis(100), Duration.ofSeconds(10));
+ * Thread.sleep(backoff.delay(attempt).toMillis());
+ * }</pre>
  */
-final class ExponentialBackoff {
+public final class ExponentialBackoff {
 
     private final long initialNanos;
     private final long maxNanos;
 
-    ExponentialBackoff(Duration initial, Duration max) {
+    public ExponentialBackoff(Duration initial, Duration max) {
         checkArgument(initial.compareTo(Duration.ZERO) > 0, "initial backoff must be positive");
         checkArgument(
                 max.compareTo(initial) >= 0,
@@ -31,7 +37,7 @@ final class ExponentialBackoff {
     }
 
     /** The delay before retry number {@code retry} (1 for the first retry), with random jitter. */
-    Duration delay(int retry) {
+    public Duration delay(int retry) {
         return delay(retry, ThreadLocalRandom.current().nextDouble());
     }
 
@@ -41,7 +47,7 @@ final class ExponentialBackoff {
      * @param retry 1 for the first retry
      * @param jitter a number in [0, 1): 0 gives half the ceiling, values near 1 the whole ceiling
      */
-    Duration delay(int retry, double jitter) {
+    public Duration delay(int retry, double jitter) {
         checkArgument(retry >= 1, "retry numbers start at 1, got %s", retry);
         checkArgument(jitter >= 0 && jitter < 1, "jitter must be in [0, 1), got %s", jitter);
         long ceiling = ceiling(retry);
@@ -56,5 +62,11 @@ final class ExponentialBackoff {
             return maxNanos;
         }
         return Math.min(maxNanos, initialNanos << doublings);
+    }
+
+    private static void checkArgument(boolean condition, String template, Object... args) {
+        if (!condition) {
+            throw new IllegalArgumentException(String.format(template, args));
+        }
     }
 }

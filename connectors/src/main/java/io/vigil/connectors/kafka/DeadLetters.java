@@ -6,7 +6,6 @@ import io.vigil.schemas.MetricSample;
 import io.vigil.schemas.SeriesIds;
 import io.vigil.schemas.Topic;
 import io.vigil.schemas.Topics;
-import java.nio.ByteBuffer;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.util.OutputTag;
 
@@ -52,15 +51,8 @@ public final class DeadLetters {
     }
 
     /**
-     * A dead letter for a record read from Kafka.
-     *
-     * @param source the topic it was read from
-     * @param partition its partition, or null when no longer known
-     * @param offset its offset, or null when no longer known
-     * @param reason code, colon, details
-     * @param key the record key, may be null
-     * @param raw the record value, may be null (a tombstone)
-     * @param failedAt when it was rejected, ms since the epoch
+     * A dead letter for a record read from Kafka; see {@link DeadLetterRecords#of}, which this
+     * delegates to.
      */
     public static DeadLetter of(
             Topic<?> source,
@@ -70,14 +62,6 @@ public final class DeadLetters {
             byte[] key,
             byte[] raw,
             long failedAt) {
-        return DeadLetter.newBuilder()
-                .setSourceTopic(source.name())
-                .setPartition(partition)
-                .setOffset(offset)
-                .setReason(reason)
-                .setKey(key == null ? null : ByteBuffer.wrap(key))
-                .setRaw(ByteBuffer.wrap(raw == null ? new byte[0] : raw))
-                .setFailedAt(failedAt)
-                .build();
+        return DeadLetterRecords.of(source, partition, offset, reason, key, raw, failedAt);
     }
 }
