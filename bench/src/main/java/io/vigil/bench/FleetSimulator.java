@@ -3,6 +3,7 @@ package io.vigil.bench;
 import io.vigil.schemas.MetricSample;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -42,6 +43,7 @@ public final class FleetSimulator {
     private final Clock clock;
     private final Duration step;
     private final Tracer tracer;
+    private final List<Incident> incidents;
     private volatile long sent;
 
     /**
@@ -63,11 +65,27 @@ public final class FleetSimulator {
      */
     public FleetSimulator(
             Workload workload, Duration step, SampleWriter writer, Clock clock, Tracer tracer) {
+        this(workload, step, writer, clock, tracer, List.of());
+    }
+
+    private FleetSimulator(
+            Workload workload,
+            Duration step,
+            SampleWriter writer,
+            Clock clock,
+            Tracer tracer,
+            List<Incident> incidents) {
         this.workload = workload;
         this.step = step;
         this.writer = writer;
         this.clock = clock;
         this.tracer = tracer;
+        this.incidents = List.copyOf(incidents);
+    }
+
+    /** The same simulator with trouble injected ({@link Incident}), timed from {@link #run}. */
+    public FleetSimulator withIncidents(List<Incident> injected) {
+        return new FleetSimulator(workload, step, writer, clock, tracer, injected);
     }
 
     /** The step that makes a fleet report {@code samplesPerSecond} in total. */
@@ -90,7 +108,8 @@ public final class FleetSimulator {
      * @throws InterruptedException if the thread is interrupted while waiting for the next step
      */
     public void run(Duration duration, BooleanSupplier stop) throws InterruptedException {
-        long end = clock.millis() + duration.toMillis();
+        long started = clock.millis();
+        long end = started + duration.toMillis();
         long tick = workload.tickAtOrAfter(clock.instant());
         while (!stop.getAsBoolean()) {
             long due = tick * step.toMillis();
@@ -102,8 +121,20 @@ public final class FleetSimulator {
                 Thread.sleep(Math.min(wait, 200));
                 continue;
             }
+            Duration elapsed = Duration.ofMillis(due - started);
+            long sentThisTick = 0;
             for (Fleet.Series series : workload.fleet().series()) {
                 MetricSample sample = workload.sample(series, tick);
+                for (Incident incident : incidents) {
+                    sample = incident.apply(sample, series.host(), elapsed).orElse(null);
+                    if (sample == null) {
+                        break;
+                    }
+                }
+                if (sample == null) {
+                    continue;
+                }
+                sentThisTick++;
                 if (tracer.follows(series, tick)) {
                     long followedTick = tick;
                     writer.send(sample, at -> tracer.acknowledged(series, followedTick, at));
@@ -111,7 +142,7 @@ public final class FleetSimulator {
                     writer.send(sample);
                 }
             }
-            sent += workload.fleet().series().size();
+            sent += sentThisTick;
             tick++;
         }
         writer.flush();

@@ -2,6 +2,8 @@ package io.vigil.bench;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -49,14 +51,24 @@ public final class FleetSimulatorCommand implements Callable<Integer> {
             description = "How long to send, ISO-8601 (default ${DEFAULT-VALUE}).")
     Duration duration;
 
+    @Option(
+            names = "--incident",
+            description =
+                    "Trouble to inject, kind:host:after:lasting, repeatable: cpu-high (the host's"
+                            + " CPU ratio at 0.97) or host-down (no samples), e.g."
+                            + " cpu-high:host-000003:PT1M:PT10M.")
+    List<String> incidents = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
+        List<Incident> injected = incidents.stream().map(Incident::parse).toList();
         Fleet fleet = new Fleet(hosts, seriesPerHost);
         Duration step = FleetSimulator.stepFor(fleet, rate);
         Workload workload = new Workload(fleet, step, seed, 0, Duration.ZERO);
         try (SampleWriter writer = new SampleWriter(bootstrapServers)) {
             FleetSimulator simulator =
-                    new FleetSimulator(workload, step, writer, Clock.systemUTC());
+                    new FleetSimulator(workload, step, writer, Clock.systemUTC())
+                            .withIncidents(injected);
             System.out.printf(
                     "fleet: %d hosts x %d series, one sample per series every %d ms (%.0f"
                             + " samples/s)%n",

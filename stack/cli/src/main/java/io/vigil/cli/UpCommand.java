@@ -3,6 +3,7 @@ package io.vigil.cli;
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.vigil.bench.Fleet;
 import io.vigil.bench.FleetSimulator;
+import io.vigil.bench.Incident;
 import io.vigil.bench.SampleWriter;
 import io.vigil.bench.Workload;
 import io.vigil.connectors.cassandra.CqlMigrator;
@@ -74,6 +75,15 @@ final class UpCommand implements Callable<Integer> {
     int taskManagers;
 
     @Option(
+            names = "--incident",
+            description =
+                    "Trouble to inject into the simulated fleet, kind:host:after:lasting,"
+                            + " repeatable: cpu-high or host-down, e.g."
+                            + " cpu-high:host-000003:PT1M:PT10M (fires the default CpuHigh rule"
+                            + " after its 5 minutes).")
+    List<String> incidents = new java.util.ArrayList<>();
+
+    @Option(
             names = "--duration",
             description =
                     "Stop by itself after this long (ISO-8601, e.g. PT5M); default: until Ctrl-C.")
@@ -81,6 +91,8 @@ final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Checked before anything starts: a typo should not cost a stack start.
+        List<Incident> injected = incidents.stream().map(Incident::parse).toList();
         Path dataDir = cli.dataDir();
         Path jobJar = jobJar(cli.home);
         Console.say(
@@ -166,11 +178,17 @@ final class UpCommand implements Callable<Integer> {
             try (SampleWriter writer = new SampleWriter(stack.kafkaBootstrapServers())) {
                 FleetSimulator simulator =
                         new FleetSimulator(
-                                new Workload(fleet, step, 1, 0, Duration.ZERO),
-                                step,
-                                writer,
-                                Clock.systemUTC());
+                                        new Workload(fleet, step, 1, 0, Duration.ZERO),
+                                        step,
+                                        writer,
+                                        Clock.systemUTC())
+                                .withIncidents(injected);
                 Thread fleetThread = startFleet(simulator);
+                for (Incident incident : injected) {
+                    Console.say(
+                            "incident: %s on %s from %s after the start, for %s",
+                            incident.kind(), incident.host(), incident.after(), incident.lasting());
+                }
                 Console.say(
                         "simulated fleet: %d hosts x %d series, every series each %d ms",
                         hosts, seriesPerHost, step.toMillis());

@@ -14,7 +14,10 @@ import java.util.Arrays;
  * threshold catches.
  */
 public final class RateOfChange {
-    /** Samples kept per window; beyond it the oldest go, shortening the window. */
+    /**
+     * Samples kept per window, spread over it; only if samples come closer than the spacing allows
+     * (never, by construction) would the oldest go and shorten the window.
+     */
     static final int MAX_SAMPLES = 512;
 
     private RateOfChange() {}
@@ -37,14 +40,24 @@ public final class RateOfChange {
         while (keepFrom < times.length && times[keepFrom] < timestamp - windowMs) {
             keepFrom++;
         }
-        keepFrom = Math.max(keepFrom, times.length + 1 - MAX_SAMPLES);
         int kept = times.length - keepFrom;
-        long[] newTimes = Arrays.copyOfRange(times, keepFrom, keepFrom + kept + 1);
-        double[] newValues = Arrays.copyOfRange(state.rateValues, keepFrom, keepFrom + kept + 1);
-        newTimes[kept] = timestamp;
-        newValues[kept] = adjusted;
+        // The samples kept are spread over the window, at least window / MAX_SAMPLES apart (the
+        // newest excepted, which the next sample replaces while it is closer than that to the one
+        // before it): so a 30-minute window at a 1 s scrape still spans 30 minutes, in 512 samples.
+        long spacing = windowMs / MAX_SAMPLES;
+        boolean replaceNewest =
+                kept >= 2 && times[times.length - 1] - times[times.length - 2] < spacing;
+        int size = replaceNewest ? kept : kept + 1;
+        int dropOldest = Math.max(0, size - MAX_SAMPLES);
+        keepFrom += dropOldest;
+        size -= dropOldest;
+        long[] newTimes = Arrays.copyOfRange(times, keepFrom, keepFrom + size);
+        double[] newValues = Arrays.copyOfRange(state.rateValues, keepFrom, keepFrom + size);
+        newTimes[size - 1] = timestamp;
+        newValues[size - 1] = adjusted;
         state.rateTimes = newTimes;
         state.rateValues = newValues;
+        kept = size - 1;
 
         if (kept == 0 || timestamp == newTimes[0]) {
             return Double.NaN;

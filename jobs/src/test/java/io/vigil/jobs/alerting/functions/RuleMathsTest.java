@@ -9,6 +9,7 @@ import io.vigil.jobs.alerting.records.RuleState;
 import io.vigil.schemas.AlertEvent;
 import io.vigil.schemas.AlertState;
 import io.vigil.schemas.Rule;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -46,13 +47,21 @@ class RuleMathsTest {
     }
 
     @Test
-    void theRateWindowIsBoundedInSamples() {
+    void theRateWindowIsBoundedInSamplesAndStillSpansTheWholeWindow() {
         RuleState state = new RuleState(1);
-        for (int i = 0; i < RateOfChange.MAX_SAMPLES + 10; i++) {
-            RateOfChange.add(state, "g", Long.MAX_VALUE / 4, T0 + i, i);
+        long window = Duration.ofMinutes(30).toMillis();
+        double rate = Double.NaN;
+        // 40 minutes of a gauge growing by 2 per second, one sample a second.
+        for (int i = 0; i <= 2_400; i++) {
+            rate = RateOfChange.add(state, "g", window, T0 + i * 1_000L, 2.0 * i);
         }
-        assertThat(state.rateTimes).hasSize(RateOfChange.MAX_SAMPLES);
-        assertThat(state.rateTimes[0]).isEqualTo(T0 + 10);
+        assertThat(state.rateTimes.length).isLessThanOrEqualTo(RateOfChange.MAX_SAMPLES);
+        long newest = T0 + 2_400_000L;
+        assertThat(state.rateTimes[state.rateTimes.length - 1]).isEqualTo(newest);
+        // The oldest kept sample is within one spacing of the window's start.
+        assertThat(state.rateTimes[0])
+                .isBetween(newest - window, newest - window + window / RateOfChange.MAX_SAMPLES);
+        assertThat(rate).isEqualTo(2.0);
     }
 
     @Test
