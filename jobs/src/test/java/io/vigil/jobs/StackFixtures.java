@@ -1,10 +1,9 @@
 package io.vigil.jobs;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
-import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import io.vigil.connectors.cassandra.CassandraSinkOptions;
 import io.vigil.connectors.cassandra.CqlMigrator;
+import io.vigil.connectors.cassandra.CqlSessions;
 import io.vigil.connectors.kafka.KafkaSettings;
 import io.vigil.connectors.kafka.TopicAdmin;
 import io.vigil.schemas.Topics;
@@ -76,14 +75,9 @@ public final class StackFixtures {
      * partitions while the machine's two cores also run Kafka, Cassandra and Flink.
      */
     public static CqlSession session(LocalStack stack) {
-        return CqlSession.builder()
-                .addContactPoint(stack.cassandraContactPoint())
-                .withLocalDatacenter(stack.cassandraLocalDatacenter())
-                .withConfigLoader(
-                        DriverConfigLoader.programmaticBuilder()
-                                .withDuration(
-                                        DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(30))
-                                .build())
-                .build();
+        return CqlSessions.open(
+                stack.cassandraContactPoint(),
+                stack.cassandraLocalDatacenter(),
+                Duration.ofSeconds(30));
     }
 }

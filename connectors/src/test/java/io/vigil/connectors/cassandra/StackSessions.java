@@ -1,8 +1,6 @@
 package io.vigil.connectors.cassandra;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
-import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import io.vigil.stack.LocalStack;
 import java.time.Duration;
 
@@ -17,16 +15,10 @@ final class StackSessions {
      */
     static CqlSession withKeyspace(LocalStack stack, String keyspace) {
         CqlSession session =
-                CqlSession.builder()
-                        .addContactPoint(stack.cassandraContactPoint())
-                        .withLocalDatacenter(stack.cassandraLocalDatacenter())
-                        .withConfigLoader(
-                                DriverConfigLoader.programmaticBuilder()
-                                        .withDuration(
-                                                DefaultDriverOption.REQUEST_TIMEOUT,
-                                                Duration.ofSeconds(60))
-                                        .build())
-                        .build();
+                CqlSessions.open(
+                        stack.cassandraContactPoint(),
+                        stack.cassandraLocalDatacenter(),
+                        Duration.ofSeconds(60));
         session.execute(
                 String.format(
                         "CREATE KEYSPACE IF NOT EXISTS %s WITH replication = %s",
