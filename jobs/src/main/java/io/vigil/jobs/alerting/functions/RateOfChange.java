@@ -12,6 +12,11 @@ import java.util.Arrays;
  * as Prometheus' {@code rate()} does, so a restart never shows as a huge negative rate. Gauges are
  * taken as they are, so a sudden drop is a negative rate that a rule with {@code LT} and a negative
  * threshold catches.
+ *
+ * <p>There is no rate until the samples cover the whole window: a rate over the first seconds of a
+ * 30-minute window is the noise of two samples, not a trend, and a rule on it would go pending and
+ * resolve on every wobble (a fleet of new series did just that). A series that was silent for
+ * longer than the window starts over.
  */
 public final class RateOfChange {
     /**
@@ -24,8 +29,8 @@ public final class RateOfChange {
 
     /**
      * Adds a sample (in time order; older ones are the caller's to skip) and returns the rate in
-     * units per second over the window ending at it, or NaN while the window holds fewer than two
-     * samples.
+     * units per second over the window ending at it, or NaN while the samples since the series
+     * (re)started do not cover the window yet.
      */
     public static double add(
             RuleState state, String metric, long windowMs, long timestamp, double value) {
@@ -41,6 +46,11 @@ public final class RateOfChange {
             keepFrom++;
         }
         int kept = times.length - keepFrom;
+        if (kept == 0) {
+            state.rateSince = timestamp;
+        } else if (state.rateSince == RuleState.NONE) {
+            state.rateSince = times[keepFrom];
+        }
         // The samples kept are spread over the window, at least window / MAX_SAMPLES apart (the
         // newest excepted, which the next sample replaces while it is closer than that to the one
         // before it): so a 30-minute window at a 1 s scrape still spans 30 minutes, in 512 samples.
@@ -59,7 +69,7 @@ public final class RateOfChange {
         state.rateValues = newValues;
         kept = size - 1;
 
-        if (kept == 0 || timestamp == newTimes[0]) {
+        if (kept == 0 || timestamp - state.rateSince < windowMs) {
             return Double.NaN;
         }
         return (adjusted - newValues[0]) / ((timestamp - newTimes[0]) / 1000.0);

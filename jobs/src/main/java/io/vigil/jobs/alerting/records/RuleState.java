@@ -33,6 +33,7 @@ public class RuleState {
         fields.put("evaluations", Types.INT);
         fields.put("rateTimes", Types.PRIMITIVE_ARRAY(Types.LONG));
         fields.put("rateValues", Types.PRIMITIVE_ARRAY(Types.DOUBLE));
+        fields.put("rateSince", Types.LONG);
         fields.put("counterOffset", Types.DOUBLE);
         fields.put("lastRaw", Types.DOUBLE);
         fields.put("mean", Types.DOUBLE);
@@ -69,6 +70,14 @@ public class RuleState {
     // RATE: the samples within window_ms, counter resets already added back.
     public long[] rateTimes = new long[0];
     public double[] rateValues = new double[0];
+
+    /**
+     * RATE: start of the current run of samples, the first one or the first after a gap longer than
+     * the window; no rate before the run covers the window. NONE in states written before it
+     * existed, which count from their oldest sample.
+     */
+    public long rateSince = NONE;
+
     public double counterOffset;
 
     /** RATE and CRASH_LOOP: the previous raw sample value; NaN before the first. */

@@ -21,29 +21,61 @@ class RuleMathsTest {
     void rateIsPerSecondOverTheWindow() {
         RuleState state = new RuleState(1);
         assertThat(RateOfChange.add(state, "queue_depth", MINUTE, T0, 100)).isNaN();
-        assertThat(RateOfChange.add(state, "queue_depth", MINUTE, T0 + 10_000, 150)).isEqualTo(5.0);
+        assertThat(RateOfChange.add(state, "queue_depth", MINUTE, T0 + 10_000, 150)).isNaN();
         assertThat(RateOfChange.add(state, "queue_depth", MINUTE, T0 + 60_000, 400)).isEqualTo(5.0);
-        // T0 leaves the window: (400 - 150) / 50 s... then the sample at 70 s: from 10 s.
+        // T0 leaves the window: the sample at 70 s counts from the one at 10 s.
         assertThat(RateOfChange.add(state, "queue_depth", MINUTE, T0 + 70_000, 460))
                 .isEqualTo((460 - 150) / 60.0);
         assertThat(state.rateTimes).containsExactly(T0 + 10_000, T0 + 60_000, T0 + 70_000);
     }
 
     @Test
+    void noRateUntilTheSamplesCoverTheWindowAgainAfterAGap() {
+        RuleState state = new RuleState(1);
+        // Noise of a new series: up 1 %, down 1 %, every 10 s. Over 10 s that is 0.001 per
+        // second, a disk full within minutes; no rate is given before a minute of samples.
+        double[] wobble = {0.50, 0.51, 0.50, 0.51, 0.50, 0.51};
+        for (int i = 0; i < wobble.length; i++) {
+            assertThat(RateOfChange.add(state, "used_ratio", MINUTE, T0 + i * 10_000L, wobble[i]))
+                    .isNaN();
+        }
+        assertThat(RateOfChange.add(state, "used_ratio", MINUTE, T0 + 60_000, 0.50)).isZero();
+        // Silent for longer than the window: the run starts over.
+        long back = T0 + 60_000 + 2 * MINUTE;
+        assertThat(RateOfChange.add(state, "used_ratio", MINUTE, back, 0.60)).isNaN();
+        assertThat(RateOfChange.add(state, "used_ratio", MINUTE, back + 30_000, 0.66)).isNaN();
+        assertThat(RateOfChange.add(state, "used_ratio", MINUTE, back + 60_000, 0.72))
+                .isCloseTo(0.002, within(1e-12));
+    }
+
+    @Test
+    void aStateFromBeforeRunsWereTrackedCountsFromItsOldestSample() {
+        RuleState state = new RuleState(1);
+        state.rateTimes = new long[] {T0, T0 + 30_000};
+        state.rateValues = new double[] {10, 40};
+        state.lastRaw = 40;
+        assertThat(state.rateSince).isEqualTo(RuleState.NONE);
+        assertThat(RateOfChange.add(state, "queue_depth", MINUTE, T0 + 60_000, 70)).isEqualTo(1.0);
+        assertThat(state.rateSince).isEqualTo(T0);
+    }
+
+    @Test
     void aGaugeThatDropsHasANegativeRate() {
         RuleState state = new RuleState(1);
         RateOfChange.add(state, "free_bytes", MINUTE, T0, 1000);
-        assertThat(RateOfChange.add(state, "free_bytes", MINUTE, T0 + 10_000, 0)).isEqualTo(-100.0);
+        RateOfChange.add(state, "free_bytes", MINUTE, T0 + 60_000, 1000);
+        // The window from 10 s holds the sample at 60 s: all of it gone in 10 s.
+        assertThat(RateOfChange.add(state, "free_bytes", MINUTE, T0 + 70_000, 0)).isEqualTo(-100.0);
     }
 
     @Test
     void aCounterResetCountsFromZero() {
         RuleState state = new RuleState(1);
         RateOfChange.add(state, "http_requests_total", MINUTE, T0, 1000);
-        RateOfChange.add(state, "http_requests_total", MINUTE, T0 + 10_000, 1100);
-        // The process restarted and counted 50 since: 100 + 50 over 20 s.
-        assertThat(RateOfChange.add(state, "http_requests_total", MINUTE, T0 + 20_000, 50))
-                .isEqualTo(7.5);
+        RateOfChange.add(state, "http_requests_total", MINUTE, T0 + 30_000, 1100);
+        // The process restarted and counted 50 since: 100 + 50 over 60 s.
+        assertThat(RateOfChange.add(state, "http_requests_total", MINUTE, T0 + 60_000, 50))
+                .isEqualTo(2.5);
     }
 
     @Test
