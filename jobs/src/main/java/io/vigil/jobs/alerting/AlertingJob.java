@@ -8,6 +8,7 @@ import io.vigil.jobs.alerting.functions.FlapGate;
 import io.vigil.jobs.alerting.functions.PatternAlertFunction;
 import io.vigil.jobs.alerting.functions.Patterns;
 import io.vigil.jobs.alerting.functions.RuleEvaluator;
+import io.vigil.jobs.alerting.functions.WallClockTime;
 import io.vigil.jobs.alerting.records.PatternSignal;
 import io.vigil.jobs.alerting.records.RuleUpdate;
 import io.vigil.schemas.AlertEvent;
@@ -48,9 +49,10 @@ import org.apache.flink.types.Either;
  * </pre>
  *
  * <p>The job receives its sources and sinks; {@link AlertingJobMain} wires Kafka and Cassandra,
- * tests wire their own. There are no watermarks: rules are evaluated per sample in the samples' own
- * event time, and what silence decides (absence, idle expiry, quiet CEP alerts, flapping stability)
- * runs on the wall clock; see {@link RuleEvaluator}.
+ * tests wire their own. The samples carry no watermarks: rules are evaluated per sample in the
+ * samples' own event time, and what silence decides (absence, idle expiry, quiet CEP alerts,
+ * flapping stability) runs on the wall clock; see {@link RuleEvaluator}. The CEP stages run in
+ * event time on the wall clock ({@link WallClockTime}), so that their state goes with the window.
  */
 public final class AlertingJob {
     static final String NAME = "vigil alerting";
@@ -155,21 +157,22 @@ public final class AlertingJob {
 
         DataStream<PatternSignal> crashLoops =
                 CEP.pattern(
-                                evaluated
-                                        .getSideOutput(Descriptors.CRASH_LOOP_DOWNS)
+                                onWallClock(
+                                                evaluated.getSideOutput(
+                                                        Descriptors.CRASH_LOOP_DOWNS),
+                                                "alerting-crash-loop-clock")
                                         .keyBy(signal -> signal.fingerprint, Types.STRING),
                                 Patterns.crashLoop(cepMaxWindow))
-                        .inProcessingTime()
                         .process(new Patterns.MatchToSignal(), PatternSignal.TYPE)
                         .uid("alerting-cep-crash-loop")
                         .name("CEP: crash loops");
         DataStream<PatternSignal> spikes =
                 CEP.pattern(
-                                evaluated
-                                        .getSideOutput(Descriptors.SPIKE_WINDOWS)
+                                onWallClock(
+                                                evaluated.getSideOutput(Descriptors.SPIKE_WINDOWS),
+                                                "alerting-spike-clock")
                                         .keyBy(signal -> signal.fingerprint, Types.STRING),
                                 Patterns.spike(cepMaxWindow))
-                        .inProcessingTime()
                         .process(new Patterns.MatchToSignal(), PatternSignal.TYPE)
                         .uid("alerting-cep-spike")
                         .name("CEP: spikes");
@@ -186,10 +189,10 @@ public final class AlertingJob {
         int cycles = options.get(AlertingOptions.FLAPPING_CYCLES);
         DataStream<AlertEvent> flapping =
                 CEP.pattern(
-                                transitions.keyBy(AlertEvent::getFingerprint, Types.STRING),
+                                onWallClock(transitions, "alerting-flapping-clock")
+                                        .keyBy(AlertEvent::getFingerprint, Types.STRING),
                                 Patterns.flapping(
                                         cycles, options.get(AlertingOptions.FLAPPING_WINDOW)))
-                        .inProcessingTime()
                         .process(new Patterns.FlappingDetected(cycles), alertType)
                         .uid("alerting-cep-flapping")
                         .name("CEP: flapping");
@@ -218,6 +221,16 @@ public final class AlertingJob {
                 .sinkTo(sinks.deadLetters())
                 .uid("alerting-dead-letter-sink")
                 .name("Kafka: dead letters");
+    }
+
+    /**
+     * The stream stamped with the wall clock and watermarks that follow it, for a CEP stage: see
+     * {@link WallClockTime} for why not CEP in processing time.
+     */
+    private static <T> DataStream<T> onWallClock(DataStream<T> stream, String uid) {
+        return stream.assignTimestampsAndWatermarks(WallClockTime.system())
+                .uid(uid)
+                .name("Stamp with the wall clock");
     }
 
     /** Builds and runs the job until it ends or is cancelled. */

@@ -26,10 +26,11 @@ import org.apache.flink.util.Collector;
  * within(maxWindow)}, which lets CEP drop partial matches that no rule can complete; rules that
  * would need more are refused when they arrive.
  *
- * <p>The patterns run in processing time: the signals of one key arrive in the order of the series
- * on its Kafka partition, so nothing needs sorting, and a match is reported as soon as its last
- * event arrives instead of a watermark later. Windows are still checked in event time, by the
- * conditions.
+ * <p>The patterns run in event time on the wall clock ({@link WallClockTime}): the signals of one
+ * key arrive in the order of the series on its Kafka partition and are stamped as they pass, and
+ * every watermark prunes partial matches that can no longer complete, so a fingerprint that goes
+ * quiet leaves no state behind. The rules' own windows are checked in the samples' event time, by
+ * the conditions.
  */
 public final class Patterns {
     static final String DOWNS = "downs";
