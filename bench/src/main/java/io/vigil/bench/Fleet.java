@@ -34,7 +34,7 @@ public final class Fleet {
                     new Metric("node_cpu_usage_ratio", Kind.GAUGE, 0.35, 0.25, 0),
                     new Metric("node_memory_used_bytes", Kind.GAUGE, 24e9, 6e9, 1024),
                     new Metric("node_load1", Kind.GAUGE, 2.0, 1.5, 0.01),
-                    new Metric("node_filesystem_used_ratio", Kind.GAUGE, 0.55, 0.05, 0),
+                    new Metric("node_filesystem_used_ratio", Kind.FILL, 0.55, 0.02, 0),
                     new Metric("node_network_receive_bytes_total", Kind.COUNTER, 0, 1.2e6, 1),
                     new Metric("node_network_transmit_bytes_total", Kind.COUNTER, 0, 0.9e6, 1),
                     new Metric("node_disk_io_time_seconds_total", Kind.COUNTER, 0, 0.2, 0.001),
@@ -47,7 +47,12 @@ public final class Fleet {
         /** Moves around a level. */
         GAUGE,
         /** Only grows (by about {@code spread} per second). */
-        COUNTER
+        COUNTER,
+        /**
+         * A disk: fills by {@code spread} above its level over a few hours (logs, caches), then a
+         * cleanup takes it back. Smooth: what is used changes by files, not by noise.
+         */
+        FILL
     }
 
     /**

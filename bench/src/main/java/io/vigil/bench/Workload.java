@@ -59,6 +59,15 @@ public final class Workload {
             double rate = metric.spread() * (0.5 + (series.index() % 7) / 7.0);
             return metric.quantise(Math.floor(rate * seconds + random.nextDouble() * rate));
         }
+        if (metric.kind() == Fleet.Kind.FILL) {
+            // A sawtooth of 4 to 10 hours per series, at a phase of its own.
+            double period = 3600.0 * (4 + series.index() % 7);
+            double filled = ((seconds + series.index() * 977.0) % period) / period;
+            return metric.quantise(
+                    metric.level()
+                            + metric.spread() * filled
+                            + 0.0005 * (random.nextDouble() - 0.5));
+        }
         double phase = (series.index() % 60) / 60.0 * 2 * Math.PI;
         double wave = Math.sin(2 * Math.PI * seconds / 3600.0 + phase);
         return metric.quantise(
