@@ -53,10 +53,12 @@ import org.slf4j.LoggerFactory;
  * <p><b>Clocks.</b> Everything a sample decides uses its event time, so replays give the same
  * transitions and event ids. Silence cannot: a host that is gone sends nothing, and when a whole
  * data centre goes quiet no watermark advances either. So ABSENCE and the idle expiry of a series'
- * state use the operator's wall clock: one processing-time timer per series, at the earliest
- * deadline of its rules, rounded up to the second. After a restart, the silence of every series is
- * counted from the operator's start at the earliest, so a job that was down does not report the
- * whole fleet absent before it caught up with the backlog.
+ * state use the operator's wall clock: one processing-time timer per series, never later than the
+ * earliest deadline of its rules, rounded up to the second. A sample moves the timer only earlier;
+ * a timer that finds the series not silent long enough sets itself again, so a series reporting
+ * every 10 s costs one timer every few minutes instead of two timer writes per sample. After a
+ * restart, the silence of every series is counted from the operator's start at the earliest, so a
+ * job that was down does not report the whole fleet absent before it caught up with the backlog.
  *
  * <p><b>State.</b> Per series: one {@link RuleState} per rule that needs one, and a {@link
  * SeriesState}. A THRESHOLD state is dropped as soon as its alert resolved and its m-of-n history
@@ -71,6 +73,9 @@ public final class RuleEvaluator
     private static final Logger LOG = LoggerFactory.getLogger(RuleEvaluator.class);
     private static final long SECOND = 1_000;
     private static final long NO_DEADLINE = Long.MAX_VALUE;
+
+    /** {@link #evaluate} left no state for the rule on the series. */
+    private static final long NOT_STORED = -1;
 
     private final long idleTimeoutMs;
     private final Duration cepMaxWindow;
@@ -234,14 +239,18 @@ public final class RuleEvaluator
             return;
         }
         ReadOnlyBroadcastState<String, RuleSlot> slots = ctx.getBroadcastState(Descriptors.RULES);
-        boolean watched = false;
+        boolean stored = false;
+        long silence = NO_DEADLINE;
         for (Rule rule : rulesOf(sample.getName(), slots)) {
             if (!Rules.matches(rule, sample)) {
                 continue;
             }
-            watched = true;
             try {
-                evaluate(rule, sample, ctx, out);
+                long allowed = evaluate(rule, sample, ctx, out);
+                if (allowed != NOT_STORED) {
+                    stored = true;
+                    silence = Math.min(silence, allowed);
+                }
             } catch (RuntimeException e) {
                 // Rules are checked when they arrive, so this is a bug; it costs one rule one
                 // sample, never the job.
@@ -253,10 +262,9 @@ public final class RuleEvaluator
                                 sample, "rule-failed: " + rule.getId() + ": " + e, now));
             }
         }
-        if (!watched && seriesState == null) {
-            return;
-        }
-        if (ruleStates.isEmpty()) {
+        // Rule states exist only beside a series state, so a series without one that no rule
+        // stored anything for has none: the common case of a healthy series under thresholds.
+        if (!stored && (seriesState == null || ruleStates.isEmpty())) {
             if (seriesState != null) {
                 forget(seriesState, ctx.timerService());
             }
@@ -269,7 +277,17 @@ public final class RuleEvaluator
         seriesState.labels = sample.getLabels();
         seriesState.lastTimestamp = sample.getTimestamp();
         seriesState.lastArrival = now;
-        schedule(seriesState, slots, ctx.timerService());
+        if (seriesState.wakeUpAt == RuleState.NONE) {
+            schedule(seriesState, slots, ctx.timerService());
+        } else if (silence != NO_DEADLINE) {
+            // The timer only ever moves earlier here: a later deadline is found when the timer
+            // fires, finds the series not silent long enough, and is set again. Moving it at every
+            // sample would cost two timer writes per sample.
+            long deadline = wholeSecond(now + silence);
+            if (deadline < seriesState.wakeUpAt) {
+                setTimer(seriesState, deadline, ctx.timerService());
+            }
+        }
         series.update(seriesState);
     }
 
@@ -289,10 +307,18 @@ public final class RuleEvaluator
         return rulesByMetric.getOrDefault(metric, List.of());
     }
 
-    private void evaluate(
+    /**
+     * Evaluates one rule on one sample.
+     *
+     * @return {@link #NOT_STORED} if the rule keeps no state on the series after this sample, else
+     *     how long the series may stay silent before the rule's timer is due ({@link #NO_DEADLINE}
+     *     if never: a firing ABSENCE alert waits for the series)
+     */
+    private long evaluate(
             Rule rule, MetricSample sample, ReadOnlyContext ctx, Collector<AlertEvent> out)
             throws Exception {
         RuleState state = ruleStates.get(rule.getId());
+        boolean existed = state != null;
         if (state == null) {
             state = new RuleState(rule.getVersion());
         }
@@ -344,10 +370,21 @@ public final class RuleEvaluator
             default -> throw new IllegalStateException("no evaluation for " + rule.getKind());
         }
         if (rule.getKind() == RuleKind.THRESHOLD && AlertStateMachine.isIdle(state)) {
-            ruleStates.remove(rule.getId());
-        } else {
-            ruleStates.put(rule.getId(), state);
+            if (existed) {
+                ruleStates.remove(rule.getId());
+            }
+            return NOT_STORED;
         }
+        ruleStates.put(rule.getId(), state);
+        return allowedSilence(rule, state);
+    }
+
+    /** How long after a sample the rule's state needs the series' timer; see {@link #schedule}. */
+    private long allowedSilence(Rule rule, RuleState state) {
+        if (rule.getKind() != RuleKind.ABSENCE) {
+            return idleTimeoutMs;
+        }
+        return state.phase == AlertPhase.FIRING ? NO_DEADLINE : rule.getForMs();
     }
 
     private static void step(
@@ -517,24 +554,21 @@ public final class RuleEvaluator
             ReadOnlyBroadcastState<String, RuleSlot> slots,
             TimerService timers)
             throws Exception {
-        long silentSince = silentSince(seriesState);
         long next = NO_DEADLINE;
         for (Map.Entry<String, RuleState> entry : ruleStates.entries()) {
             RuleSlot slot = slots.get(entry.getKey());
-            if (slot == null || !slot.isLive()) {
-                continue;
-            }
-            if (slot.rule.getKind() != RuleKind.ABSENCE) {
-                next = Math.min(next, silentSince + idleTimeoutMs);
-            } else if (entry.getValue().phase != AlertPhase.FIRING) {
-                next = Math.min(next, silentSince + slot.rule.getForMs());
+            if (slot != null && slot.isLive()) {
+                next = Math.min(next, allowedSilence(slot.rule, entry.getValue()));
             }
         }
-        // Whole seconds: a series reporting several times a second moves its timer once a second.
-        if (next != NO_DEADLINE) {
-            next = Math.floorDiv(next + SECOND - 1, SECOND) * SECOND;
-        }
-        long wanted = next == NO_DEADLINE ? RuleState.NONE : next;
+        setTimer(
+                seriesState,
+                next == NO_DEADLINE ? RuleState.NONE : wholeSecond(silentSince(seriesState) + next),
+                timers);
+    }
+
+    /** Moves the series' one timer to {@code wanted} ({@link RuleState#NONE}: no timer). */
+    private static void setTimer(SeriesState seriesState, long wanted, TimerService timers) {
         if (wanted == seriesState.wakeUpAt) {
             return;
         }
@@ -545,6 +579,11 @@ public final class RuleEvaluator
             timers.registerProcessingTimeTimer(wanted);
         }
         seriesState.wakeUpAt = wanted;
+    }
+
+    /** Rounded up to whole seconds: one timer per second at most, whatever the sample rate. */
+    private static long wholeSecond(long time) {
+        return Math.floorDiv(time + SECOND - 1, SECOND) * SECOND;
     }
 
     /** Drops a series that no rule keeps state for any more, with its timer. */

@@ -211,6 +211,48 @@ class RuleEvaluatorTest {
     }
 
     @Test
+    void aReportingSeriesKeepsOneTimerThatFiresOnlyAfterTheLastSample() throws Exception {
+        rule(
+                TestRules.cpuAbove90()
+                        .setId("cpu-absent")
+                        .setName("CpuAbsent")
+                        .setKind(RuleKind.ABSENCE)
+                        .setForMs(60_000)
+                        .build());
+        // Five minutes of samples every 10 s, arriving as they are taken: the timer set at the
+        // first sample comes due four times while the series reports, and sets itself again.
+        for (int i = 0; i < 30; i++) {
+            harness.setProcessingTime(WALL_CLOCK + i * TEN_SECONDS);
+            cpu(WEB_1, i, 10);
+            assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+        }
+        assertThat(transitions()).isEmpty();
+        long last = WALL_CLOCK + 29 * TEN_SECONDS;
+        harness.setProcessingTime(last + 59_000);
+        assertThat(transitions()).isEmpty();
+        harness.setProcessingTime(last + 60_000);
+        List<AlertEvent> fired = events();
+        assertThat(fired).extracting(AlertEvent::getState).containsExactly(AlertState.FIRING);
+        assertThat(fired.get(0).getStartsAt()).isEqualTo(T0 + 29 * TEN_SECONDS + 60_000);
+
+        // A rule that allows a shorter silence brings the timer forward at the next sample.
+        cpu(WEB_1, 40, 10);
+        assertThat(transitions()).containsExactly("RESOLVED web-1 10");
+        rule(
+                TestRules.cpuAbove90()
+                        .setId("cpu-absent-short")
+                        .setName("CpuAbsentShort")
+                        .setKind(RuleKind.ABSENCE)
+                        .setForMs(20_000)
+                        .build());
+        long back = last + 60_000;
+        harness.setProcessingTime(back + TEN_SECONDS);
+        cpu(WEB_1, 41, 10);
+        harness.setProcessingTime(back + TEN_SECONDS + 20_000);
+        assertThat(transitions()).containsExactly("FIRING web-1 20");
+    }
+
+    @Test
     void afterARestoreSilenceCountsFromTheRestartNotFromTheCheckpoint() throws Exception {
         rule(
                 TestRules.cpuAbove90()
