@@ -65,6 +65,16 @@ class RuleEvaluatorTest {
         harness.processBroadcastElement(RuleUpdate.of(rule), 0);
     }
 
+    /** An ABSENCE rule on cpu: no sample for {@code forMs}. */
+    private static Rule absence(String id, long forMs) {
+        return TestRules.cpuAbove90()
+                .setId(id)
+                .setName("CpuAbsent")
+                .setKind(RuleKind.ABSENCE)
+                .setForMs(forMs)
+                .build();
+    }
+
     private void delete(String ruleId) throws Exception {
         harness.processBroadcastElement(RuleUpdate.deletion(ruleId), 0);
     }
@@ -178,13 +188,7 @@ class RuleEvaluatorTest {
 
     @Test
     void absenceFiresOnTheWallClockAndResolvesWhenTheSeriesReturns() throws Exception {
-        rule(
-                TestRules.cpuAbove90()
-                        .setId("cpu-absent")
-                        .setName("CpuAbsent")
-                        .setKind(RuleKind.ABSENCE)
-                        .setForMs(60_000)
-                        .build());
+        rule(absence("cpu-absent", 60_000));
         cpu(WEB_1, 0, 10);
         assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
         harness.setProcessingTime(WALL_CLOCK + 59_000);
@@ -212,13 +216,7 @@ class RuleEvaluatorTest {
 
     @Test
     void aReportingSeriesKeepsOneTimerThatFiresOnlyAfterTheLastSample() throws Exception {
-        rule(
-                TestRules.cpuAbove90()
-                        .setId("cpu-absent")
-                        .setName("CpuAbsent")
-                        .setKind(RuleKind.ABSENCE)
-                        .setForMs(60_000)
-                        .build());
+        rule(absence("cpu-absent", 60_000));
         // Five minutes of samples every 10 s, arriving as they are taken: the timer set at the
         // first sample comes due four times while the series reports, and sets itself again.
         for (int i = 0; i < 30; i++) {
@@ -238,13 +236,7 @@ class RuleEvaluatorTest {
         // A rule that allows a shorter silence brings the timer forward at the next sample.
         cpu(WEB_1, 40, 10);
         assertThat(transitions()).containsExactly("RESOLVED web-1 10");
-        rule(
-                TestRules.cpuAbove90()
-                        .setId("cpu-absent-short")
-                        .setName("CpuAbsentShort")
-                        .setKind(RuleKind.ABSENCE)
-                        .setForMs(20_000)
-                        .build());
+        rule(absence("cpu-absent-short", 20_000));
         long back = last + 60_000;
         harness.setProcessingTime(back + TEN_SECONDS);
         cpu(WEB_1, 41, 10);
@@ -254,12 +246,7 @@ class RuleEvaluatorTest {
 
     @Test
     void afterARestoreSilenceCountsFromTheRestartNotFromTheCheckpoint() throws Exception {
-        rule(
-                TestRules.cpuAbove90()
-                        .setId("cpu-absent")
-                        .setKind(RuleKind.ABSENCE)
-                        .setForMs(60_000)
-                        .build());
+        rule(absence("cpu-absent", 60_000));
         cpu(WEB_1, 0, 10);
         OperatorSubtaskState checkpoint = harness.snapshot(1, WALL_CLOCK);
         harness.close();
