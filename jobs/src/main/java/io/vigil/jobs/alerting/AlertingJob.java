@@ -5,6 +5,7 @@ import io.vigil.connectors.kafka.DeadLetters;
 import io.vigil.connectors.validation.SampleValidator;
 import io.vigil.connectors.validation.ValidateSamples;
 import io.vigil.jobs.alerting.functions.FlapGate;
+import io.vigil.jobs.alerting.functions.GroupEvaluator;
 import io.vigil.jobs.alerting.functions.PatternAlertFunction;
 import io.vigil.jobs.alerting.functions.Patterns;
 import io.vigil.jobs.alerting.functions.RuleEvaluator;
@@ -37,10 +38,12 @@ import org.apache.flink.types.Either;
  *
  * <pre>
  *   samples -> split dead letters -> validate -> key by series --+-> evaluate rules ---------+
- *   rules (compacted, tombstones) -> split dead letters -> broadcast -'   |   |                |
- *                                                     crash-loop falls --'   '-- spike windows |
- *                                                        -> CEP crash loop    -> CEP spike     |
+ *   rules (compacted, tombstones) -> split dead letters -> broadcast -'   |   |   |            |
+ *                                                     crash-loop falls --'   |   '-- spike windows
+ *                                                        -> CEP crash loop   |    -> CEP spike |
  *                                                           '-> pattern alert lifecycle -------+
+ *                 group contributions (series value for a group-level rule) -'                 |
+ *                   -> key by (rule, group) -> evaluate group rules (+ broadcast rules) -------+
  *                                          all transitions -> key by fingerprint -+-> CEP flapping
  *                                                                                  '-> flapping gate
  *   all transitions + flapping alerts -> alert_history, alerts_by_day     gate -> vigil.alerts
@@ -182,7 +185,23 @@ public final class AlertingJob {
                         .uid("alerting-pattern-alerts")
                         .name("Crash-loop and spike alerts");
 
-        DataStream<AlertEvent> transitions = evaluated.union(patternAlerts);
+        // Group-level rules: keyed by (rule, group), with the rules broadcast here too.
+        DataStream<AlertEvent> groupAlerts =
+                evaluated
+                        .getSideOutput(Descriptors.GROUP_CONTRIBUTIONS)
+                        .keyBy(contribution -> contribution.groupId, Types.LONG)
+                        .connect(broadcastRules)
+                        .process(
+                                new GroupEvaluator(
+                                        options.get(AlertingOptions.GROUP_EVALUATION_INTERVAL),
+                                        options.get(AlertingOptions.SERIES_IDLE_TIMEOUT),
+                                        options.get(AlertingOptions.GROUP_MAX_MEMBERS),
+                                        cepMaxWindow))
+                        .returns(alertType)
+                        .uid("alerting-group-evaluator")
+                        .name("Evaluate group rules");
+
+        DataStream<AlertEvent> transitions = evaluated.union(patternAlerts, groupAlerts);
         int cycles = options.get(AlertingOptions.FLAPPING_CYCLES);
         DataStream<AlertEvent> flapping =
                 CEP.pattern(
