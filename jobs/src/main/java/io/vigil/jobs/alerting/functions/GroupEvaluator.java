@@ -154,9 +154,18 @@ public final class GroupEvaluator
         }
         Rule rule = slot.rule;
         GroupState groupState = group.value();
+        // A new group is first evaluated a whole interval later, not at the next tick of the
+        // grid: its members' first values, sent together by their hosts but evaluated by other
+        // subtasks, arrive a little apart, and a rack of one hot host and one idle one must not
+        // look hot for the moment only the first has arrived.
+        long evaluationFrom = now;
         if (groupState == null) {
             groupState = new GroupState(rule.getId(), contribution.groupLabels, rule.getVersion());
+            evaluationFrom = now + Groups.evaluationIntervalMs(rule, intervalMs) - 1;
         }
+        // A group with members has its next evaluation scheduled already.
+        boolean evaluationScheduled =
+                groupState.members > 0 && groupState.wakeUpAt != RuleState.NONE;
         if (rule.getKind() != RuleKind.ABSENCE && !admit(groupState, contribution, now)) {
             membersRefused.inc();
             return;
@@ -175,7 +184,9 @@ public final class GroupEvaluator
                     contribution.value,
                     contribution.timestamp);
         }
-        schedule(groupState, rule, now, ctx.timerService());
+        if (!evaluationScheduled) {
+            schedule(groupState, rule, evaluationFrom, ctx.timerService());
+        }
         group.update(groupState);
     }
 
@@ -304,11 +315,11 @@ public final class GroupEvaluator
     }
 
     /**
-     * Sets the group's one timer: the next evaluation while it has members, else its idle expiry;
-     * for ABSENCE the end of the allowed silence (rounded up to the second, so a group moves its
-     * timer at most once a second), none while the alert fires.
+     * Sets the group's one timer: while it has members, the first evaluation on the grid after
+     * {@code from}; else its idle expiry; for ABSENCE the end of the allowed silence (rounded up to
+     * the second, so a group moves its timer at most once a second), none while the alert fires.
      */
-    private void schedule(GroupState groupState, Rule rule, long now, TimerService timers) {
+    private void schedule(GroupState groupState, Rule rule, long from, TimerService timers) {
         long wanted;
         if (rule.getKind() == RuleKind.ABSENCE) {
             wanted =
@@ -316,7 +327,7 @@ public final class GroupEvaluator
                             ? RuleState.NONE
                             : WakeUps.roundUpToSecond(silentSince(groupState) + rule.getForMs());
         } else if (groupState.members > 0) {
-            wanted = Groups.nextEvaluation(now, Groups.evaluationIntervalMs(rule, intervalMs));
+            wanted = Groups.nextEvaluation(from, Groups.evaluationIntervalMs(rule, intervalMs));
         } else {
             wanted = WakeUps.roundUpToSecond(silentSince(groupState) + idleTimeoutMs);
         }

@@ -207,6 +207,24 @@ class GroupEvaluatorTest {
     }
 
     @Test
+    void aNewGroupWaitsAWholeIntervalForItsMembersBeforeItsFirstEvaluation() throws Exception {
+        Rule rule = rackAverage().build();
+        rule(rule);
+        // The hot host's first value arrives just before a tick of the grid, the idle one's just
+        // after it: evaluated at that tick, the rack would look hot.
+        harness.setProcessingTime(WALL_CLOCK + 4_000);
+        contribute(rule, R2, 3, 95, 0);
+        harness.setProcessingTime(WALL_CLOCK + 6_000);
+        contribute(rule, R2, 4, 10, 0);
+        harness.setProcessingTime(WALL_CLOCK + 10_000);
+        assertThat(transitions()).isEmpty();
+        // Later values are evaluated at the next tick.
+        contribute(rule, R2, 4, 99, 1);
+        harness.setProcessingTime(WALL_CLOCK + 15_000);
+        assertThat(transitions()).containsExactly("FIRING r2 97");
+    }
+
+    @Test
     void forAndHysteresisHoldAtGroupLevelInEventTime() throws Exception {
         Rule rule = rackAverage().setForMs(20_000).setResolveThreshold(80.0).build();
         rule(rule);
