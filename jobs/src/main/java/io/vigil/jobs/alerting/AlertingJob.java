@@ -37,23 +37,27 @@ import org.apache.flink.types.Either;
  * alerting: samples and rules to alert transitions.
  *
  * <pre>
- *   samples -> split dead letters -> validate -> key by series --+-> evaluate rules ---------+
- *   rules (compacted, tombstones) -> split dead letters -> broadcast -'   |   |   |            |
- *                                                     crash-loop falls --'   |   '-- spike windows
- *                                                        -> CEP crash loop   |    -> CEP spike |
- *                                                           '-> pattern alert lifecycle -------+
- *                 group contributions (series value for a group-level rule) -'                 |
- *                   -> key by (rule, group) -> evaluate group rules (+ broadcast rules) -------+
- *                                          all transitions -> key by fingerprint -+-> CEP flapping
- *                                                                                  '-> flapping gate
- *   all transitions + flapping alerts -> alert_history, alerts_by_day     gate -> vigil.alerts
+ *   samples -> split dead letters -> validate -> key by series --+-> evaluate rules (per series)
+ *   rules (compacted, tombstones) -> split dead letters -> broadcast -'  (and to evaluate group rules)
+ *
+ *   evaluate rules -+-> series transitions ---------------------------------------------+
+ *                   +-> crash-loop falls -> CEP crash loop -+-> pattern alert lifecycle -+
+ *                   +-> spike windows -----> CEP spike -----'                            |
+ *                   '-> group contributions -> key by (rule, group) -> evaluate group    |
+ *                                              rules (+ broadcast rules) ---------------+
+ *                                                                                        |
+ *   all transitions <-------------------------------------------------------------------'
+ *     -> key by fingerprint -+-> CEP flapping --.
+ *                            '-> flapping gate <-' -> vigil.alerts
+ *   all transitions + flapping alerts -> alert_history, alerts_by_day
  *   undecodable samples and rules, invalid samples, rules that cannot be evaluated -> vigil.deadletter
  * </pre>
  *
  * <p>The job receives its sources and sinks; {@link AlertingJobMain} wires Kafka and Cassandra,
  * tests wire their own. There are no watermarks: rules are evaluated per sample in the samples' own
  * event time, and what silence decides (absence, idle expiry, quiet CEP alerts, flapping stability)
- * runs on the wall clock; see {@link RuleEvaluator}.
+ * and when a group of a group-level rule is evaluated run on the wall clock; see {@link
+ * RuleEvaluator} and {@link GroupEvaluator}.
  */
 public final class AlertingJob {
     static final String NAME = "vigil alerting";
