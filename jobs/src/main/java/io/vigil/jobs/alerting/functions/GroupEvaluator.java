@@ -121,7 +121,7 @@ public final class GroupEvaluator
         if (stopped == null || stopped.getGroupLevel() == GroupLevel.SERIES) {
             return;
         }
-        List<Long> emptied = new ArrayList<>();
+        long[] dropped = {0};
         ctx.applyToKeyedState(
                 Descriptors.GROUP,
                 (groupId, state) -> {
@@ -133,9 +133,9 @@ public final class GroupEvaluator
                     state.clear();
                     // The backend has made groupId the current key, so these are its members.
                     members.clear();
-                    emptied.add(groupId);
+                    dropped[0]++;
                 });
-        LOG.info("Rule {} stopped: {} groups dropped", update.ruleId, emptied.size());
+        LOG.info("Rule {} stopped: {} groups dropped", update.ruleId, dropped[0]);
     }
 
     // -------------------------------------------------------------------------- contributions
