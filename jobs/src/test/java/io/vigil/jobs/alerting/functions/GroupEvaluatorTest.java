@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
@@ -433,6 +435,43 @@ class GroupEvaluatorTest {
         evaluate();
         assertThat(transitions()).isEmpty();
         assertNoStateLeft();
+    }
+
+    @Test
+    void afterARestoreMembersCountTheirSilenceFromTheRestart() throws Exception {
+        Rule rule = rackAverage().build();
+        rule(rule);
+        contribute(rule, R1, 1, 95, 0);
+        contribute(rule, R1, 2, 97, 0);
+        evaluate();
+        assertThat(transitions()).containsExactly("FIRING r1 96");
+        OperatorSubtaskState checkpoint = harness.snapshot(1, now);
+        harness.close();
+
+        // The job was down for an hour: every member's last arrival is long past the window.
+        harness =
+                new KeyedBroadcastOperatorTestHarness<>(
+                        new CoBroadcastWithKeyedOperator<>(
+                                new GroupEvaluator(
+                                        INTERVAL, IDLE_TIMEOUT, MAX_MEMBERS, Duration.ofHours(1)),
+                                List.of(Descriptors.RULES)),
+                        contribution -> contribution.groupId,
+                        Types.LONG,
+                        1,
+                        1,
+                        0);
+        harness.setup();
+        harness.initializeState(checkpoint);
+        harness.open();
+        now += 3_600_000;
+        harness.setProcessingTime(now);
+        // The backlog arrives: host 2 cools down, host 1's samples are still on their way.
+        contribute(rule, R1, 2, 97, 1);
+        evaluate();
+        assertThat(transitions()).as("host 1 still counts").isEmpty();
+        contribute(rule, R1, 2, 50, 2);
+        evaluate();
+        assertThat(transitions()).containsExactly("RESOLVED r1 72.5");
     }
 
     @Test
