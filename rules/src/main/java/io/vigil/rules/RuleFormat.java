@@ -113,6 +113,16 @@ public final class RuleFormat {
         if (!rule.getSelector().isEmpty()) {
             text.append(new TreeMap<>(rule.getSelector()));
         }
+        GroupLevel level = rule.getGroupLevel();
+        if (level != GroupLevel.SERIES) {
+            // As PromQL would say it: avg by rack; a global group has no "by".
+            text.append(' ');
+            if (RuleSyntax.accepts(rule.getKind(), level, AGGREGATION)) {
+                text.append(RuleSyntax.spell(rule.getAggregation())).append(' ');
+            }
+            text.append(
+                    level == GroupLevel.GLOBAL ? "of all series" : "by " + RuleSyntax.spell(level));
+        }
         if (RuleSyntax.COMPARING.contains(rule.getKind())) {
             text.append(' ')
                     .append(RuleSyntax.comparatorKey(rule.getComparator()).replace('_', ' '))
@@ -122,7 +132,7 @@ public final class RuleFormat {
         if (rule.getForMs() > 0) {
             text.append(" for ").append(Durations.format(rule.getForMs()));
         }
-        if (RuleSyntax.WINDOWED.contains(rule.getKind())) {
+        if (RuleSyntax.accepts(rule.getKind(), level, WINDOW)) {
             text.append(" over ").append(Durations.format(rule.getWindowMs()));
         }
         if (!rule.getEnabled()) {

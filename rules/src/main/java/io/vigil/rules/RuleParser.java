@@ -58,6 +58,9 @@ final class RuleParser {
     /** Greatest n of an m-of-n condition: evaluations are kept in state per series. */
     static final int MAX_EVALUATIONS = 1_000;
 
+    /** Shortest window of a group-level rule, as the alerting job requires. */
+    static final long MIN_GROUP_WINDOW = 1_000;
+
     private static final Pattern M_OF_N_TEXT = Pattern.compile("\\s*(\\d+)\\s+of\\s+(\\d+)\\s*");
     private static final Pattern TEMPLATE =
             Pattern.compile("\\s*(\\$value|\\$labels\\.[a-zA-Z_][a-zA-Z0-9_]*)\\s*");
@@ -262,6 +265,11 @@ final class RuleParser {
             String field = String.valueOf(key);
             if (!RuleSyntax.allFields().contains(field)) {
                 scope.error(field, "unknown field%s", suggestion(field));
+            } else if (field.equals(GROUP_LEVEL) && !RuleSyntax.accepts(kind, level, field)) {
+                scope.error(
+                        field,
+                        "not used by %s: its pattern is matched per series",
+                        describe(kind, level));
             } else if (!RuleSyntax.accepts(kind, level, field)) {
                 scope.error(field, "not used by %s", describe(kind, level));
             }
@@ -313,6 +321,12 @@ final class RuleParser {
         long window = scope.duration(fields, WINDOW, 60_000L);
         if (fields.containsKey(WINDOW) && window <= 0) {
             scope.error(WINDOW, "must be longer than 0");
+        } else if (level != GroupLevel.SERIES && window < MIN_GROUP_WINDOW) {
+            scope.error(
+                    WINDOW,
+                    "%s is too short for a group-level rule; at least 1s (a series whose latest"
+                            + " value is older than the window drops out of its group)",
+                    Durations.format(window));
         }
         rule.setWindowMs(window);
         int minOccurrences = kind == RuleKind.CRASH_LOOP ? 2 : 1;

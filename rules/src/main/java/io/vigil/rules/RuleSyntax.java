@@ -185,15 +185,8 @@ final class RuleSyntax {
                         WINDOW));
         fields.put(
                 RuleKind.SPIKE,
-                Set.of(
-                        ABOVE,
-                        AT_LEAST,
-                        WINDOW,
-                        OCCURRENCES,
-                        MIN_SAMPLES,
-                        BASELINE_ALPHA,
-                        GROUP_LEVEL,
-                        AGGREGATION));
+                Set.of(ABOVE, AT_LEAST, WINDOW, OCCURRENCES, MIN_SAMPLES, BASELINE_ALPHA));
+        // The CEP kinds are matched per series: their patterns see one series' events.
         fields.put(RuleKind.CRASH_LOOP, Set.of(OCCURRENCES, WINDOW));
         return fields;
     }

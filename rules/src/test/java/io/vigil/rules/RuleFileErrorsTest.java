@@ -85,6 +85,12 @@ class RuleFileErrorsTest {
                         + "aggregation: max | aggregation: not used by a threshold rule per series"
                         + " (group_level: series)",
                 "metric: m\\n"
+                        + "above: 1\\n"
+                        + "group_level: rack\\n"
+                        + "window: 500ms | window: 500ms is too short for a group-level rule; at"
+                        + " least 1s (a series whose latest value is older than the window drops"
+                        + " out of its group)",
+                "metric: m\\n"
                     + "above: 1\\n"
                     + "window: 5m | window: not used by a threshold rule per series (group_level:"
                     + " series)",
@@ -188,9 +194,14 @@ class RuleFileErrorsTest {
                     + "above: 0.5 | above: 0.5 must be above 1: a spike is a value this many times"
                     + " its baseline",
                 "kind: spike\\n"
-                    + "metric: m\\n"
-                    + "above: 2\\n"
-                    + "for: 1m | for: not used by a spike rule per series (group_level: series)",
+                        + "metric: m\\n"
+                        + "above: 2\\n"
+                        + "for: 1m | for: not used by a spike rule",
+                "kind: spike\\n"
+                        + "metric: m\\n"
+                        + "above: 2\\n"
+                        + "group_level: rack | group_level: not used by a spike rule: its pattern"
+                        + " is matched per series",
                 "kind: spike\\n"
                         + "metric: m\\n"
                         + "above: 2\\n"
@@ -205,7 +216,8 @@ class RuleFileErrorsTest {
                 "kind: crash_loop\\nmetric: m\\nabove: 1 | above: not used by a crash_loop rule",
                 "kind: crash_loop\\n"
                         + "metric: m\\n"
-                        + "group_level: dc | group_level: not used by a crash_loop rule",
+                        + "group_level: dc | group_level: not used by a crash_loop rule: its"
+                        + " pattern is matched per series",
             })
     void eachKindRefusesWhatItDoesNotUse(String rule, String message) {
         assertThat(cpuErrors(rule.replace("\\n", "\n"))).containsExactly(CPU + message);

@@ -80,6 +80,32 @@ class RuleFilesTest {
     }
 
     @Test
+    void aRackAverageAsTheReadmeWritesIt() throws Exception {
+        Rule rule =
+                only(
+                        """
+                        alert: RackCpuHigh
+                        metric: node_cpu_usage_ratio
+                        group_level: rack
+                        aggregation: avg
+                        window: 1m
+                        above: 0.8
+                        resolve_below: 0.7
+                        for: 5m
+                        annotations:
+                          summary: "Rack {{ $labels.rack }} at {{ $value }} CPU on average"
+                        """);
+        assertThat(rule.getGroupLevel()).isEqualTo(GroupLevel.RACK);
+        assertThat(rule.getAggregation()).isEqualTo(Aggregation.AVG);
+        assertThat(RuleFormat.summary(rule))
+                .isEqualTo("threshold node_cpu_usage_ratio avg by rack above 0.8 for 5m over 1m");
+        assertThat(RuleFormat.toFields(rule))
+                .containsEntry("group_level", "rack")
+                .containsEntry("aggregation", "avg")
+                .containsEntry("window", "1m");
+    }
+
+    @Test
     void thresholdOverAGroupWithMOfN() throws Exception {
         Rule rule =
                 only(
@@ -242,8 +268,8 @@ class RuleFilesTest {
                 .isEqualTo("rate node_filesystem_used_ratio above 0.0000278 for 15m over 30m");
         assertThat(summaries.get("pipeline.PipelineLagging"))
                 .isEqualTo(
-                        "threshold flink_taskmanager_job_task_operator_pendingRecords above 1000000"
-                                + " for 5m");
+                        "threshold flink_taskmanager_job_task_operator_pendingRecords sum of all"
+                                + " series above 1000000 for 5m over 1m");
         assertThat(summaries.get("process.ProcessCrashLooping"))
                 .isEqualTo("crash_loop process_up over 10m");
     }

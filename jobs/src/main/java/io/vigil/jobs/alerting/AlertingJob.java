@@ -5,6 +5,7 @@ import io.vigil.connectors.kafka.DeadLetters;
 import io.vigil.connectors.validation.SampleValidator;
 import io.vigil.connectors.validation.ValidateSamples;
 import io.vigil.jobs.alerting.functions.FlapGate;
+import io.vigil.jobs.alerting.functions.GroupEvaluator;
 import io.vigil.jobs.alerting.functions.PatternAlertFunction;
 import io.vigil.jobs.alerting.functions.Patterns;
 import io.vigil.jobs.alerting.functions.RuleEvaluator;
@@ -37,22 +38,28 @@ import org.apache.flink.types.Either;
  * alerting: samples and rules to alert transitions.
  *
  * <pre>
- *   samples -> split dead letters -> validate -> key by series --+-> evaluate rules ---------+
- *   rules (compacted, tombstones) -> split dead letters -> broadcast -'   |   |                |
- *                                                     crash-loop falls --'   '-- spike windows |
- *                                                        -> CEP crash loop    -> CEP spike     |
- *                                                           '-> pattern alert lifecycle -------+
- *                                          all transitions -> key by fingerprint -+-> CEP flapping
- *                                                                                  '-> flapping gate
- *   all transitions + flapping alerts -> alert_history, alerts_by_day     gate -> vigil.alerts
+ *   samples -> split dead letters -> validate -> key by series --+-> evaluate rules (per series)
+ *   rules (compacted, tombstones) -> split dead letters -> broadcast -'  (and to evaluate group rules)
+ *
+ *   evaluate rules -+-> series transitions ---------------------------------------------+
+ *                   +-> crash-loop falls -> CEP crash loop -+-> pattern alert lifecycle -+
+ *                   +-> spike windows -----> CEP spike -----'                            |
+ *                   '-> group contributions -> key by (rule, group) -> evaluate group    |
+ *                                              rules (+ broadcast rules) ---------------+
+ *                                                                                        |
+ *   all transitions <-------------------------------------------------------------------'
+ *     -> key by fingerprint -+-> CEP flapping --.
+ *                            '-> flapping gate <-' -> vigil.alerts
+ *   all transitions + flapping alerts -> alert_history, alerts_by_day
  *   undecodable samples and rules, invalid samples, rules that cannot be evaluated -> vigil.deadletter
  * </pre>
  *
  * <p>The job receives its sources and sinks; {@link AlertingJobMain} wires Kafka and Cassandra,
  * tests wire their own. The samples carry no watermarks: rules are evaluated per sample in the
  * samples' own event time, and what silence decides (absence, idle expiry, quiet CEP alerts,
- * flapping stability) runs on the wall clock; see {@link RuleEvaluator}. The CEP stages run in
- * event time on the wall clock ({@link WallClockTime}), so that their state goes with the window.
+ * flapping stability) and when a group of a group-level rule is evaluated run on the wall clock;
+ * see {@link RuleEvaluator} and {@link GroupEvaluator}. The CEP stages run in event time on the
+ * wall clock ({@link WallClockTime}), so that their state goes with the window.
  */
 public final class AlertingJob {
     static final String NAME = "vigil alerting";
@@ -185,7 +192,23 @@ public final class AlertingJob {
                         .uid("alerting-pattern-alerts")
                         .name("Crash-loop and spike alerts");
 
-        DataStream<AlertEvent> transitions = evaluated.union(patternAlerts);
+        // Group-level rules: keyed by (rule, group), with the rules broadcast here too.
+        DataStream<AlertEvent> groupAlerts =
+                evaluated
+                        .getSideOutput(Descriptors.GROUP_CONTRIBUTIONS)
+                        .keyBy(contribution -> contribution.groupId, Types.LONG)
+                        .connect(broadcastRules)
+                        .process(
+                                new GroupEvaluator(
+                                        options.get(AlertingOptions.GROUP_EVALUATION_INTERVAL),
+                                        options.get(AlertingOptions.SERIES_IDLE_TIMEOUT),
+                                        options.get(AlertingOptions.GROUP_MAX_MEMBERS),
+                                        cepMaxWindow))
+                        .returns(alertType)
+                        .uid("alerting-group-evaluator")
+                        .name("Evaluate group rules");
+
+        DataStream<AlertEvent> transitions = evaluated.union(patternAlerts, groupAlerts);
         int cycles = options.get(AlertingOptions.FLAPPING_CYCLES);
         DataStream<AlertEvent> flapping =
                 CEP.pattern(

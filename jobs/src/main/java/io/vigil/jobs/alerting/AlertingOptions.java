@@ -32,7 +32,29 @@ public final class AlertingOptions {
                             "A series silent for this long (wall clock) loses its rule state: its"
                                     + " pending and firing alerts resolve, baselines and rate"
                                     + " windows are freed. Absence alerts are the exception:"
-                                    + " they keep firing until the series returns.");
+                                    + " they keep firing until the series returns. A group of"
+                                    + " a group-level rule without members for this long is"
+                                    + " dropped the same way.");
+
+    public static final ConfigOption<Duration> GROUP_EVALUATION_INTERVAL =
+            key("vigil.alerting.group.evaluation-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription(
+                            "How often (wall clock) each group of a group-level rule is"
+                                    + " aggregated and evaluated; a rule whose window_ms is"
+                                    + " shorter is evaluated every window_ms (at least every"
+                                    + " second). A group alert lags its samples by up to this.");
+
+    public static final ConfigOption<Integer> GROUP_MAX_MEMBERS =
+            key("vigil.alerting.group.max-members")
+                    .intType()
+                    .defaultValue(100_000)
+                    .withDescription(
+                            "The most series one group of a group-level rule holds; further"
+                                    + " series are left out (counted in groupMembersRefused)"
+                                    + " until members drop out. A GLOBAL rule over a fleet-wide"
+                                    + " metric needs it as large as the fleet.");
 
     public static final ConfigOption<Duration> CEP_MAX_WINDOW =
             key("vigil.alerting.cep.max-window")

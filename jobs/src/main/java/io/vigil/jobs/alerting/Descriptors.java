@@ -1,5 +1,8 @@
 package io.vigil.jobs.alerting;
 
+import io.vigil.jobs.alerting.records.GroupContribution;
+import io.vigil.jobs.alerting.records.GroupMember;
+import io.vigil.jobs.alerting.records.GroupState;
 import io.vigil.jobs.alerting.records.PatternSignal;
 import io.vigil.jobs.alerting.records.RuleSlot;
 import io.vigil.jobs.alerting.records.RuleState;
@@ -35,6 +38,18 @@ public final class Descriptors {
     /** SPIKE rules: each closed window of a series, for the spike pattern. */
     public static final OutputTag<PatternSignal> SPIKE_WINDOWS =
             new OutputTag<>("spike-windows", PatternSignal.TYPE);
+
+    /** Group-level rules: each matching series' value, for the group evaluator. */
+    public static final OutputTag<GroupContribution> GROUP_CONTRIBUTIONS =
+            new OutputTag<>("group-contributions", GroupContribution.TYPE);
+
+    /** Per group of a group-level rule: its identity, alert, clocks and timer. */
+    public static final ValueStateDescriptor<GroupState> GROUP =
+            new ValueStateDescriptor<>("group", GroupState.TYPE);
+
+    /** Per group of a group-level rule: series id to the member's latest value. */
+    public static final MapStateDescriptor<Long, GroupMember> GROUP_MEMBERS =
+            new MapStateDescriptor<>("group-members", Types.LONG, GroupMember.TYPE);
 
     /** The events of flapping alerts, for the history (they also go to vigil.alerts). */
     public static final OutputTag<AlertEvent> FLAPPING_ALERTS =

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.vigil.bench.SampleWriter;
-import io.vigil.connectors.kafka.KafkaConnectors;
 import io.vigil.connectors.kafka.KafkaSettings;
 import io.vigil.jobs.StackFixtures;
 import io.vigil.jobs.alerting.functions.Alerts;
@@ -15,7 +14,6 @@ import io.vigil.schemas.AlertState;
 import io.vigil.schemas.MetricSample;
 import io.vigil.schemas.Rule;
 import io.vigil.schemas.RuleKind;
-import io.vigil.schemas.Topics;
 import io.vigil.stack.LocalStack;
 import io.vigil.stack.junit.SharedStackExtension;
 import java.time.Duration;
@@ -31,10 +29,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,34 +78,12 @@ class AlertingJobITCase {
         options.set(AlertingOptions.FLAPPING_CYCLES, 3);
         options.set(AlertingOptions.FLAPPING_WINDOW, Duration.ofMinutes(2));
         options.set(AlertingOptions.FLAPPING_STABLE_FOR, STABLE_FOR);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(2);
-        env.enableCheckpointing(2_000);
-        new AlertingJob(
-                        KafkaConnectors.source(
-                                kafka,
-                                Topics.METRIC_SAMPLES,
-                                "it-alerting-" + run,
-                                OffsetsInitializer.timestamp(startedAt)),
-                        AlertingJobMain.rulesSource(kafka, "it-alerting-rules-" + run),
-                        AlertingJobMain.sinks(kafka, options),
-                        options)
-                .build(env);
-        JobClient job = env.executeAsync("alerting on a MiniCluster");
+        JobClient job = AlertingRun.start(kafka, run, startedAt, options);
         try (AlertFeed feed = new AlertFeed(kafka, startedAt, run);
                 RuleWriter rules = new RuleWriter(kafka);
                 SampleWriter samples = new SampleWriter(stack.kafkaBootstrapServers())) {
             // The job is up once a rule reaches it and a sample fires it.
-            Rule warm = RuleWriter.rule(run, "warm", "it_warm_" + run).setThreshold(0).build();
-            rules.write(warm);
-            long warmTime = t0;
-            while (!feed.has(e -> e.getRuleId().equals(warm.getId()))) {
-                samples.send(new MetricSample("it_warm_" + run, Map.of(), 1.0, warmTime));
-                samples.flush();
-                warmTime += 1_000;
-                feed.poll(Duration.ofMillis(500));
-                assertThat(warmTime - t0).as("the job fires nothing").isLessThan(WAIT.toMillis());
-            }
+            Rule warm = AlertingRun.awaitReady(run, t0, feed, rules, samples, WAIT);
 
             // Crash loop first: its alert resolves after window_ms of quiet, wall clock.
             Rule crash =

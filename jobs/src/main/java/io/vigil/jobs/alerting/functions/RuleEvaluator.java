@@ -3,6 +3,7 @@ package io.vigil.jobs.alerting.functions;
 import io.vigil.connectors.kafka.DeadLetters;
 import io.vigil.jobs.alerting.Descriptors;
 import io.vigil.jobs.alerting.records.AlertPhase;
+import io.vigil.jobs.alerting.records.GroupContribution;
 import io.vigil.jobs.alerting.records.PatternSignal;
 import io.vigil.jobs.alerting.records.RuleSlot;
 import io.vigil.jobs.alerting.records.RuleState;
@@ -11,6 +12,7 @@ import io.vigil.jobs.alerting.records.SeriesState;
 import io.vigil.schemas.AlertEvent;
 import io.vigil.schemas.AlertState;
 import io.vigil.schemas.AvroCodec;
+import io.vigil.schemas.GroupLevel;
 import io.vigil.schemas.MetricSample;
 import io.vigil.schemas.Rule;
 import io.vigil.schemas.RuleKind;
@@ -20,9 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
@@ -49,6 +49,9 @@ import org.slf4j.LoggerFactory;
  * AlertStateMachine}. ABSENCE fires when a series stays silent, see below. CRASH_LOOP and SPIKE
  * only prepare the events of their CEP patterns: each fall to 0 ({@link
  * Descriptors#CRASH_LOOP_DOWNS}) and each closed window ({@link Descriptors#SPIKE_WINDOWS}).
+ * Group-level rules are decided by the {@link GroupEvaluator}: this evaluator only hands it each
+ * matching series' value ({@link Descriptors#GROUP_CONTRIBUTIONS}; for RATE, the series' rate,
+ * which needs the series' state), so series-level rules cost nothing more per sample.
  *
  * <p><b>Clocks.</b> Everything a sample decides uses its event time, so replays give the same
  * transitions and event ids. Silence cannot: a host that is gone sends nothing, and when a whole
@@ -71,7 +74,6 @@ public final class RuleEvaluator
         extends KeyedBroadcastProcessFunction<Long, MetricSample, RuleUpdate, AlertEvent> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(RuleEvaluator.class);
-    private static final long SECOND = 1_000;
     private static final long NO_DEADLINE = Long.MAX_VALUE;
 
     /** {@link #evaluate} left no state for the rule on the series. */
@@ -87,6 +89,7 @@ public final class RuleEvaluator
     private transient Counter staleRuleVersions;
     private transient Counter ruleFailures;
     private transient Counter outOfOrderSamples;
+    private transient Counter samplesOutsideGroups;
 
     /** Processing time of this instance's first callback; silence is counted from it at most. */
     private transient long startedAt;
@@ -117,6 +120,7 @@ public final class RuleEvaluator
         staleRuleVersions = getRuntimeContext().getMetricGroup().counter("staleRuleVersions");
         ruleFailures = getRuntimeContext().getMetricGroup().counter("ruleFailures");
         outOfOrderSamples = getRuntimeContext().getMetricGroup().counter("outOfOrderSamples");
+        samplesOutsideGroups = getRuntimeContext().getMetricGroup().counter("samplesOutsideGroups");
         startedAt = RuleState.NONE;
         rulesByMetric = null;
     }
@@ -127,64 +131,37 @@ public final class RuleEvaluator
     public void processBroadcastElement(RuleUpdate update, Context ctx, Collector<AlertEvent> out)
             throws Exception {
         markStarted(ctx.currentProcessingTime());
-        BroadcastState<String, RuleSlot> slots = ctx.getBroadcastState(Descriptors.RULES);
-        RuleSlot current = slots.get(update.ruleId);
-        if (update.isDeletion()) {
-            if (current == null) {
-                return;
-            }
-            if (current.isLive()) {
-                stop(update.ruleId, current.rule, ctx, out);
-            }
-            // The slot stays, with the deleted version, so that an older one is still refused.
-            slots.put(update.ruleId, new RuleSlot(current.version, null));
-            rulesByMetric = null;
-            LOG.info("Rule {} deleted", update.ruleId);
-            return;
-        }
-        Rule rule = update.rule;
-        if (current != null && rule.getVersion() <= current.version) {
+        RuleSlots.Change change =
+                RuleSlots.apply(ctx.getBroadcastState(Descriptors.RULES), update, cepMaxWindow);
+        if (change.stale()) {
             staleRuleVersions.inc();
-            LOG.info(
-                    "Rule {} version {} ignored: version {} is newer or the same",
-                    rule.getId(),
-                    rule.getVersion(),
-                    current.version);
+            LOG.info("Rule update {} ignored: the version held is newer or the same", update);
             return;
         }
-        Optional<String> problem =
-                rule.getEnabled() ? Rules.problem(rule, cepMaxWindow) : Optional.empty();
-        if (problem.isPresent()) {
+        if (change.problem().isPresent()) {
+            Rule rule = update.rule;
             invalidRules.inc();
             LOG.warn(
                     "Rule {} version {} cannot be evaluated: {}",
                     rule.getId(),
                     rule.getVersion(),
-                    problem.get());
+                    change.problem().get());
             ctx.output(
                     DeadLetters.TAG,
                     DeadLetters.of(
                             Topics.RULES,
                             null,
                             null,
-                            problem.get(),
+                            change.problem().get(),
                             Topics.RULES.keyFormat().encode(rule.getId()),
                             ruleCodec.encode(rule),
                             ctx.currentProcessingTime()));
         }
-        Rule live = rule.getEnabled() && problem.isEmpty() ? rule : null;
-        if (current != null
-                && current.isLive()
-                && (live == null || Rules.resetsState(current.rule, live))) {
-            stop(rule.getId(), current.rule, ctx, out);
+        if (change.stopped() != null) {
+            stop(update.ruleId, change.stopped(), ctx, out);
         }
-        slots.put(rule.getId(), new RuleSlot(rule.getVersion(), live));
         rulesByMetric = null;
-        LOG.info(
-                "Rule {} version {} {}",
-                rule.getId(),
-                rule.getVersion(),
-                live == null ? "stopped" : "applied");
+        LOG.info("Rule update {}: {}", update, change.live() == null ? "stopped" : "applied");
     }
 
     /**
@@ -245,6 +222,11 @@ public final class RuleEvaluator
             if (!Rules.matches(rule, sample)) {
                 continue;
             }
+            if (rule.getGroupLevel() != GroupLevel.SERIES && rule.getKind() != RuleKind.RATE) {
+                // The group evaluator decides; only a rate needs the series' own state.
+                contribute(rule, sample, sample.getValue(), ctx);
+                continue;
+            }
             try {
                 long allowed = evaluate(rule, sample, ctx, out);
                 if (allowed != NOT_STORED) {
@@ -283,9 +265,10 @@ public final class RuleEvaluator
             // The timer only ever moves earlier here: a later deadline is found when the timer
             // fires, finds the series not silent long enough, and is set again. Moving it at every
             // sample would cost two timer writes per sample.
-            long deadline = wholeSecond(now + silence);
+            long deadline = WakeUps.roundUpToSecond(now + silence);
             if (deadline < seriesState.wakeUpAt) {
-                setTimer(seriesState, deadline, ctx.timerService());
+                seriesState.wakeUpAt =
+                        WakeUps.move(ctx.timerService(), seriesState.wakeUpAt, deadline);
             }
         }
         series.update(seriesState);
@@ -332,7 +315,11 @@ public final class RuleEvaluator
                         RateOfChange.add(
                                 state, sample.getName(), rule.getWindowMs(), timestamp, value);
                 if (!Double.isNaN(rate)) {
-                    step(rule, state, sample, rate, out);
+                    if (rule.getGroupLevel() == GroupLevel.SERIES) {
+                        step(rule, state, sample, rate, out);
+                    } else {
+                        contribute(rule, sample, rate, ctx);
+                    }
                 }
             }
             case ANOMALY -> {
@@ -385,6 +372,28 @@ public final class RuleEvaluator
             return idleTimeoutMs;
         }
         return state.phase == AlertPhase.FIRING ? NO_DEADLINE : rule.getForMs();
+    }
+
+    /**
+     * Hands a series' value (the sample's, or its rate) to the group evaluator, keyed by the group
+     * of the rule the series belongs to. A series without the labels of the rule's level belongs to
+     * no group; it is counted rather than dead-lettered, since every sample of it would be.
+     */
+    private void contribute(Rule rule, MetricSample sample, double value, ReadOnlyContext ctx) {
+        Map<String, String> group = Groups.labels(rule.getGroupLevel(), sample.getLabels());
+        if (group == null) {
+            samplesOutsideGroups.inc();
+            return;
+        }
+        ctx.output(
+                Descriptors.GROUP_CONTRIBUTIONS,
+                new GroupContribution(
+                        Groups.id(rule.getId(), group),
+                        rule.getId(),
+                        group,
+                        ctx.getCurrentKey(),
+                        value,
+                        sample.getTimestamp()));
     }
 
     private static void step(
@@ -561,29 +570,11 @@ public final class RuleEvaluator
                 next = Math.min(next, allowedSilence(slot.rule, entry.getValue()));
             }
         }
-        setTimer(
-                seriesState,
-                next == NO_DEADLINE ? RuleState.NONE : wholeSecond(silentSince(seriesState) + next),
-                timers);
-    }
-
-    /** Moves the series' one timer to {@code wanted} ({@link RuleState#NONE}: no timer). */
-    private static void setTimer(SeriesState seriesState, long wanted, TimerService timers) {
-        if (wanted == seriesState.wakeUpAt) {
-            return;
-        }
-        if (seriesState.wakeUpAt != RuleState.NONE) {
-            timers.deleteProcessingTimeTimer(seriesState.wakeUpAt);
-        }
-        if (wanted != RuleState.NONE) {
-            timers.registerProcessingTimeTimer(wanted);
-        }
-        seriesState.wakeUpAt = wanted;
-    }
-
-    /** Rounded up to whole seconds: one timer per second at most, whatever the sample rate. */
-    private static long wholeSecond(long time) {
-        return Math.floorDiv(time + SECOND - 1, SECOND) * SECOND;
+        long wanted =
+                next == NO_DEADLINE
+                        ? RuleState.NONE
+                        : WakeUps.roundUpToSecond(silentSince(seriesState) + next);
+        seriesState.wakeUpAt = WakeUps.move(timers, seriesState.wakeUpAt, wanted);
     }
 
     /** Drops a series that no rule keeps state for any more, with its timer. */

@@ -67,11 +67,15 @@ public final class Rules {
     /**
      * Whether a new version of a rule changes what its state means, so that the state of the old
      * version must end (active alerts resolve) rather than carry on: another kind, metric,
-     * selector, name or labels (the last two make the alert's identity). A new threshold, {@code
-     * for_ms} or the like carries on with the state as it is.
+     * selector, name, labels or group level (these three make the alert's identity), or another
+     * aggregation (a baseline of averages means nothing for sums). A new threshold, {@code for_ms}
+     * or the like carries on with the state as it is.
      */
     public static boolean resetsState(Rule before, Rule after) {
         return before.getKind() != after.getKind()
+                || before.getGroupLevel() != after.getGroupLevel()
+                || (after.getGroupLevel() != GroupLevel.SERIES
+                        && before.getAggregation() != after.getAggregation())
                 || !before.getMetric().equals(after.getMetric())
                 || !before.getSelector().equals(after.getSelector())
                 || !before.getName().equals(after.getName())
@@ -86,8 +90,20 @@ public final class Rules {
      */
     public static Optional<String> problem(Rule rule, Duration cepMaxWindow) {
         if (rule.getGroupLevel() != GroupLevel.SERIES) {
-            return Optional.of(
-                    "unsupported: group_level " + rule.getGroupLevel() + " is not evaluated yet");
+            if (isPattern(rule)) {
+                return Optional.of(
+                        String.format(
+                                "unsupported: group_level %s with kind %s: its pattern runs per"
+                                        + " series",
+                                rule.getGroupLevel(), rule.getKind()));
+            }
+            if (rule.getWindowMs() < Groups.MIN_WINDOW_MS) {
+                return Optional.of(
+                        String.format(
+                                "invalid: window_ms of a group-level rule must be at least %s ms,"
+                                        + " was %s",
+                                Groups.MIN_WINDOW_MS, rule.getWindowMs()));
+            }
         }
         if (rule.getMetric().isEmpty()) {
             return Optional.of("invalid: metric is empty");

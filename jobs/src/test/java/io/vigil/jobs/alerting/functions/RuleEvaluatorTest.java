@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vigil.connectors.kafka.DeadLetters;
 import io.vigil.jobs.alerting.Descriptors;
 import io.vigil.jobs.alerting.TestRules;
+import io.vigil.jobs.alerting.records.GroupContribution;
 import io.vigil.jobs.alerting.records.PatternSignal;
 import io.vigil.jobs.alerting.records.RuleUpdate;
 import io.vigil.schemas.AlertEvent;
 import io.vigil.schemas.AlertState;
 import io.vigil.schemas.DeadLetter;
+import io.vigil.schemas.GroupLevel;
 import io.vigil.schemas.MetricSample;
 import io.vigil.schemas.Rule;
 import io.vigil.schemas.RuleKind;
@@ -21,8 +23,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
@@ -104,22 +104,15 @@ class RuleEvaluatorTest {
     }
 
     private List<AlertEvent> events() {
-        List<AlertEvent> out = harness.extractOutputValues();
-        harness.getOutput().clear();
-        return out;
+        return Harnesses.drain(harness);
     }
 
-    /** Keyed state entries (one per state and series) in the heap backend of the harness. */
     private int keyedStateEntries() {
-        AbstractStreamOperator<?> operator = (AbstractStreamOperator<?>) harness.getOperator();
-        return ((HeapKeyedStateBackend<?>) operator.getKeyedStateBackend())
-                .numKeyValueStateEntries();
+        return Harnesses.keyedStateEntries(harness);
     }
 
     private void assertNoStateLeft() {
-        assertThat(keyedStateEntries()).isZero();
-        assertThat(harness.numProcessingTimeTimers()).isZero();
-        assertThat(harness.numEventTimeTimers()).isZero();
+        Harnesses.assertNoStateLeft(harness);
     }
 
     @Test
@@ -453,5 +446,51 @@ class RuleEvaluatorTest {
                 .containsExactly(T0, T0 + 60_000, T0 + 120_000);
         assertThat(windows).extracting(w -> w.above).containsExactly(false, false, true);
         assertThat(windows.get(2).baseline).isEqualTo(10.0);
+    }
+
+    @Test
+    void groupRulesOnlyHandEachSeriesValueToItsGroup() throws Exception {
+        Rule rackAverage =
+                TestRules.cpuAbove90().setId("rack-cpu").setGroupLevel(GroupLevel.RACK).build();
+        Rule rackRate =
+                TestRules.cpuAbove90()
+                        .setId("rack-cpu-rate")
+                        .setKind(RuleKind.RATE)
+                        .setWindowMs(20_000)
+                        .setGroupLevel(GroupLevel.RACK)
+                        .build();
+        rule(rackAverage);
+        rule(rackRate);
+        Map<String, String> placed =
+                Map.of("host", "web-1", "dc", "dc1", "cluster", "c1", "rack", "r1");
+        cpu(placed, 0, 95, 97, 99);
+        // No rack: part of no group, counted and not dead-lettered.
+        cpu(Map.of("host", "web-2", "dc", "dc1", "cluster", "c1"), 0, 99);
+
+        assertThat(events()).as("a group decides, not a series").isEmpty();
+        assertThat(harness.getSideOutput(DeadLetters.TAG)).isNull();
+        List<GroupContribution> contributions =
+                harness.getSideOutput(Descriptors.GROUP_CONTRIBUTIONS).stream()
+                        .map(StreamRecord::getValue)
+                        .toList();
+        Map<String, String> rack = Map.of("dc", "dc1", "cluster", "c1", "rack", "r1");
+        assertThat(contributions)
+                .extracting(c -> c.ruleId + " " + Templates.format(c.value))
+                // The rate needs its 20 s window covered: 4 per 20 s.
+                .containsExactlyInAnyOrder(
+                        "rack-cpu 95", "rack-cpu 97", "rack-cpu 99", "rack-cpu-rate 0.2");
+        assertThat(contributions)
+                .allSatisfy(
+                        c -> {
+                            assertThat(c.groupLabels).isEqualTo(rack);
+                            assertThat(c.groupId).isEqualTo(Groups.id(c.ruleId, rack));
+                            assertThat(c.seriesId).isEqualTo(SeriesIds.of("cpu", placed));
+                        });
+        // The rate keeps its window per series, the threshold nothing.
+        assertThat(keyedStateEntries()).isPositive();
+        delete("rack-cpu-rate");
+        assertThat(keyedStateEntries()).isZero();
+        harness.setProcessingTime(WALL_CLOCK + IDLE_TIMEOUT.toMillis());
+        assertNoStateLeft();
     }
 }

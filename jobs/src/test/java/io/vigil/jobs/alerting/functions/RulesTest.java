@@ -3,6 +3,7 @@ package io.vigil.jobs.alerting.functions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.jobs.alerting.TestRules;
+import io.vigil.schemas.Aggregation;
 import io.vigil.schemas.GroupLevel;
 import io.vigil.schemas.MetricSample;
 import io.vigil.schemas.Rule;
@@ -60,7 +61,16 @@ class RulesTest {
                                         .setWindowMs(Duration.ofMinutes(30).toMillis())))
                 .startsWith("unsupported: the pattern spans 5400000 ms");
         assertThat(problem(TestRules.cpuAbove90().setGroupLevel(GroupLevel.RACK)))
-                .startsWith("unsupported: group_level RACK");
+                .isEqualTo("none");
+        assertThat(
+                        problem(
+                                TestRules.cpuAbove90()
+                                        .setGroupLevel(GroupLevel.RACK)
+                                        .setKind(RuleKind.SPIKE)
+                                        .setThreshold(3)))
+                .startsWith("unsupported: group_level RACK with kind SPIKE");
+        assertThat(problem(TestRules.cpuAbove90().setGroupLevel(GroupLevel.DC).setWindowMs(500)))
+                .startsWith("invalid: window_ms of a group-level rule must be at least 1000 ms");
         assertThat(
                         problem(
                                 TestRules.cpuAbove90()
@@ -84,6 +94,17 @@ class RulesTest {
                                 TestRules.cpuAbove90().setSelector(Map.of("dc", "x")).build()))
                 .isTrue();
         assertThat(Rules.resetsState(before, TestRules.cpuAbove90().setLabels(Map.of()).build()))
+                .isTrue();
+        Rule rackAverage = TestRules.cpuAbove90().setGroupLevel(GroupLevel.RACK).build();
+        assertThat(Rules.resetsState(before, rackAverage)).as("another alert identity").isTrue();
+        assertThat(
+                        Rules.resetsState(
+                                rackAverage,
+                                TestRules.cpuAbove90()
+                                        .setGroupLevel(GroupLevel.RACK)
+                                        .setAggregation(Aggregation.SUM)
+                                        .build()))
+                .as("another meaning of the value")
                 .isTrue();
     }
 }
