@@ -139,7 +139,8 @@ class SilenceCommandITCase {
                                 "--end",
                                 "2020-01-01T00:00:00Z");
                 assertThat(past.exitCode()).isEqualTo(1);
-                assertThat(past.err()).contains("endsAt (2020-01-01T00:00:00Z) must be after startsAt");
+                assertThat(past.err())
+                        .contains("endsAt (2020-01-01T00:00:00Z) must be after startsAt");
                 assertThat(session.execute("SELECT id FROM vigil.silences").all()).hasSize(1);
 
                 CliRun expired = CliRun.run(home, "silence", "expire", "--api", api, id);
