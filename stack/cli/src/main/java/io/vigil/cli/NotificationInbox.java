@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -164,7 +165,7 @@ final class NotificationInbox implements AutoCloseable {
         lines.add(
                 String.format(
                         "%s [%s:%d] %s to %s",
-                        clock.instant(),
+                        clock.instant().truncatedTo(ChronoUnit.SECONDS),
                         payload.get("status").asText().toUpperCase(java.util.Locale.ROOT),
                         total,
                         labels(payload.path("groupLabels")),

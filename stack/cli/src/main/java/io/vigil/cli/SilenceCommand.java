@@ -54,9 +54,6 @@ import picocli.CommandLine.Spec;
 final class SilenceCommand {
     @ParentCommand VigilCli cli;
 
-    /** The label of alerts that names their rule. */
-    private static final String ALERTNAME = "alertname";
-
     /** How long a silence lasts unless told otherwise; amtool's default too. */
     static final String DEFAULT_DURATION = "1h";
 
@@ -88,8 +85,9 @@ final class SilenceCommand {
             description = {
                 "Silence the alerts that match every matcher, from now (or --start) for"
                         + " --duration (or until --end).",
-                "Alert names are rule ids, <group>.<alert>: alertname=host.CpuHigh.",
-                "Example: vigil silence add --matcher alertname=host.CpuHigh --matcher"
+                "Alerts carry their rule's labels and alertname (the rule's alert: name) and"
+                        + " severity.",
+                "Example: vigil silence add --matcher alertname=CpuHigh --matcher"
                         + " 'host=~host-00.*' --duration 2h --comment 'kernel upgrade'"
             })
     static final class Add implements Callable<Integer> {
@@ -162,16 +160,12 @@ final class SilenceCommand {
             if (matchers.isEmpty()) {
                 Console.say(
                         err,
-                        "a silence needs at least one matcher, e.g. --matcher"
-                                + " alertname=host.CpuHigh");
+                        "a silence needs at least one matcher, e.g. --matcher alertname=CpuHigh");
                 return 2;
             }
             if (duration != null && end != null) {
                 Console.say(err, "give --duration or --end, not both");
                 return 2;
-            }
-            if (!quiet) {
-                alertnameNote(matchers).ifPresent(note -> Console.say(err, "note: %s", note));
             }
             Instant from = start != null ? start : Instant.now();
             Instant until =
@@ -212,7 +206,7 @@ final class SilenceCommand {
             description = {
                 "List the active and pending silences (--all: expired ones too).",
                 "With matchers, only silences with a matcher on each label whose value matches:"
-                        + " vigil silence list alertname=~host.*"
+                        + " vigil silence list alertname=~Disk.*"
             })
     static final class ListSilences implements Callable<Integer> {
         @ParentCommand SilenceCommand silence;
@@ -351,8 +345,8 @@ final class SilenceCommand {
                     List.of(
                             silence.path("id").asText(),
                             state(silence),
-                            silence.path("startsAt").asText(),
-                            silence.path("endsAt").asText(),
+                            seconds(silence.path("startsAt").asText()),
+                            seconds(silence.path("endsAt").asText()),
                             silence.path("createdBy").asText(),
                             matchersText(silence),
                             silence.path("comment").asText()));
@@ -372,6 +366,15 @@ final class SilenceCommand {
             text.append(line.toString().stripTrailing()).append(System.lineSeparator());
         }
         return text.toString();
+    }
+
+    /** A time of the API to the second, which is all a person reading the list needs. */
+    private static String seconds(String time) {
+        try {
+            return Instant.parse(time).truncatedTo(ChronoUnit.SECONDS).toString();
+        } catch (DateTimeParseException e) {
+            return time;
+        }
     }
 
     private static String pad(String text, int width) {
@@ -404,25 +407,6 @@ final class SilenceCommand {
 
     static String matchersText(List<LabelMatcher> matchers) {
         return String.join(" ", matchers.stream().map(LabelMatcher::toString).toList());
-    }
-
-    /**
-     * Alert names are rule ids ({@code host.CpuHigh}), not the bare alert names of a rule file; an
-     * {@code alertname} without a group silences nothing unless a rule has that id, which is worth
-     * a word before the silence is created.
-     */
-    static Optional<String> alertnameNote(List<LabelMatcher> matchers) {
-        return matchers.stream()
-                .filter(m -> m.name().equals(ALERTNAME))
-                .filter(m -> m.type() == LabelMatcher.Type.EQUAL && !m.value().contains("."))
-                .findFirst()
-                .map(
-                        m ->
-                                String.format(
-                                        "alertname is the rule id, <group>.<alert> (e.g."
-                                                + " host.CpuHigh); %s matches only a rule whose id"
-                                                + " is %s (vigil rules list shows the ids)",
-                                        m, m.value()));
     }
 
     /**

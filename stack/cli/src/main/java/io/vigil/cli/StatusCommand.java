@@ -50,11 +50,11 @@ final class StatusCommand implements Callable<Integer> {
                         .map(stack -> delivered(stack, since))
                         .orElse("unknown (Cassandra is not running)");
         Console.say(
-                "notifier: silence API %s/api/v2/silences (./vigil silence list); %s"
-                        + " notifications delivered since %s",
+                "notifier: silence API %s/api/v2/silences (./vigil silence list); notifications"
+                        + " delivered since %s: %s",
                 notifier.api(),
-                delivered,
-                since == null ? "its start" : since.truncatedTo(ChronoUnit.SECONDS));
+                since == null ? "its start" : since.truncatedTo(ChronoUnit.SECONDS),
+                delivered);
     }
 
     private static String delivered(RunningStack stack, Instant since) {

@@ -46,8 +46,8 @@ class NotificationInboxTest {
                     new Message(
                             "n-1",
                             DefaultNotifierConfig.RECEIVER,
-                            "{}:{alertname=\"host.CpuHigh\"}",
-                            Map.of("alertname", "host.CpuHigh"),
+                            "{}:{alertname=\"CpuHigh\"}",
+                            Map.of("alertname", "CpuHigh"),
                             List.of(
                                     alert("host-000003", AlertState.FIRING),
                                     alert("host-000007", AlertState.FIRING)),
@@ -59,18 +59,18 @@ class NotificationInboxTest {
             assertThat(inbox.received()).isEqualTo(1);
             assertThat(Files.readAllLines(file, StandardCharsets.UTF_8))
                     .containsExactly(
-                            "2026-11-25T09:05:00Z [FIRING:2] {alertname=\"host.CpuHigh\"} to"
+                            "2026-11-25T09:05:00Z [FIRING:2] {alertname=\"CpuHigh\"} to"
                                     + " vigil-up",
-                            "    firing   {alertname=\"host.CpuHigh\", host=\"host-000003\","
+                            "    firing   {alertname=\"CpuHigh\", host=\"host-000003\","
                                     + " severity=\"warning\"} since 2026-11-25T09:00:00Z: CPU on"
                                     + " host-000003 above 90 %",
-                            "    firing   {alertname=\"host.CpuHigh\", host=\"host-000007\","
+                            "    firing   {alertname=\"CpuHigh\", host=\"host-000007\","
                                     + " severity=\"warning\"} since 2026-11-25T09:00:00Z: CPU on"
                                     + " host-000007 above 90 %");
             assertThat(console)
                     .containsExactly(
                             "notification 2026-11-25T09:05:00Z [FIRING:2]"
-                                    + " {alertname=\"host.CpuHigh\"} to vigil-up");
+                                    + " {alertname=\"CpuHigh\"} to vigil-up");
         }
     }
 
@@ -115,7 +115,7 @@ class NotificationInboxTest {
                 .setRuleVersion(1)
                 .setState(state)
                 .setSeverity("warning")
-                .setLabels(Map.of("host", host))
+                .setLabels(Map.of("alertname", "CpuHigh", "host", host))
                 .setAnnotations(Map.of("summary", "CPU on " + host + " above 90 %"))
                 .setValue(0.97)
                 .setStartsAt(T0.toEpochMilli())

@@ -69,7 +69,7 @@ class SilenceCommandITCase {
                                 "--api",
                                 api,
                                 "--matcher",
-                                "alertname=host.CpuHigh",
+                                "alertname=CpuHigh",
                                 "--matcher",
                                 "host=~host-00.*",
                                 "--duration",
@@ -84,7 +84,7 @@ class SilenceCommandITCase {
 
                 Row row = silenceRow(session, id);
                 assertThat(row.getList("matchers", String.class))
-                        .containsExactly("alertname=\"host.CpuHigh\"", "host=~\"host-00.*\"");
+                        .containsExactly("alertname=\"CpuHigh\"", "host=~\"host-00.*\"");
                 assertThat(row.getString("created_by")).isEqualTo("alice");
                 assertThat(row.getString("comment")).isEqualTo("kernel upgrade");
                 assertThat(row.getInstant("ends_at"))
@@ -95,7 +95,7 @@ class SilenceCommandITCase {
                 assertThat(listed.out())
                         .containsPattern(
                                 id
-                                        + " +active +\\S+ +\\S+ +alice +alertname=\"host.CpuHigh\""
+                                        + " +active +\\S+ +\\S+ +alice +alertname=\"CpuHigh\""
                                         + " host=~\"host-00.\\*\" +kernel upgrade");
                 assertThat(
                                 CliRun.run(
@@ -105,7 +105,7 @@ class SilenceCommandITCase {
                                                 "--api",
                                                 api,
                                                 "-q",
-                                                "alertname=host.CpuHigh")
+                                                "alertname=CpuHigh")
                                         .out())
                         .isEqualTo(id + System.lineSeparator());
                 assertThat(
@@ -116,7 +116,7 @@ class SilenceCommandITCase {
                                                 "--api",
                                                 api,
                                                 "-q",
-                                                "alertname=host.DiskFull")
+                                                "alertname=DiskFull")
                                         .out())
                         .isEmpty();
 
@@ -146,7 +146,7 @@ class SilenceCommandITCase {
                 CliRun expired = CliRun.run(home, "silence", "expire", "--api", api, id);
                 assertThat(expired.exitCode()).as(expired.err()).isZero();
                 assertThat(expired.out())
-                        .contains("silence " + id + " expired: alertname=\"host.CpuHigh\"");
+                        .contains("silence " + id + " expired: alertname=\"CpuHigh\"");
                 assertThat(silenceRow(session, id).getInstant("ends_at"))
                         .isBeforeOrEqualTo(Instant.now());
                 assertThat(CliRun.run(home, "silence", "list", "--api", api, "-q").out()).isEmpty();
