@@ -315,10 +315,26 @@ final class SilenceCommand {
         }
     }
 
-    /** Active first, then pending, then expired; each by end time. */
-    private static final Comparator<JsonNode> ORDER =
-            Comparator.comparingInt((JsonNode s) -> List.of("active", "pending").indexOf(state(s)))
-                    .thenComparing(s -> s.path("endsAt").asText());
+    /** The states of silences, in the order they are listed. */
+    private static final List<String> STATES = List.of("active", "pending", "expired");
+
+    /** Active first, then pending, then expired (then any other state); each by end time. */
+    static final Comparator<JsonNode> ORDER =
+            Comparator.comparingInt(SilenceCommand::rank).thenComparing(SilenceCommand::endsAt);
+
+    private static int rank(JsonNode silence) {
+        int rank = STATES.indexOf(state(silence));
+        return rank < 0 ? STATES.size() : rank;
+    }
+
+    /** Its end; a time that does not parse (an API of another version) sorts last. */
+    private static Instant endsAt(JsonNode silence) {
+        try {
+            return Instant.parse(silence.path("endsAt").asText());
+        } catch (DateTimeParseException e) {
+            return Instant.MAX;
+        }
+    }
 
     private static String state(JsonNode silence) {
         return silence.path("status").path("state").asText("?");

@@ -223,6 +223,24 @@ class SilenceCommandTest {
     }
 
     @Test
+    void listsActiveThenPendingThenExpiredEachByEnd() throws Exception {
+        JsonNode expired =
+                silence("e", "expired", "2026-11-24T12:00:00Z", "2026-11-24T13:00:00Z", "");
+        JsonNode laterActive =
+                silence("a2", "active", "2026-11-25T12:00:00Z", "2026-11-25T18:00:00Z", "");
+        JsonNode pending =
+                silence("p", "pending", "2026-11-26T12:00:00Z", "2026-11-26T13:00:00Z", "");
+        JsonNode sooner =
+                silence("a1", "active", "2026-11-25T12:00:00Z", "2026-11-25T14:00:00.5Z", "");
+
+        assertThat(
+                        List.of(expired, laterActive, pending, sooner).stream()
+                                .sorted(SilenceCommand.ORDER)
+                                .map(s -> s.get("id").asText()))
+                .containsExactly("a1", "a2", "p", "e");
+    }
+
+    @Test
     void filtersAsAmtoolQueryDoes() throws Exception {
         JsonNode silence =
                 silence("a1", "active", "2026-11-25T12:00:00Z", "2026-11-25T14:00:00Z", "");
