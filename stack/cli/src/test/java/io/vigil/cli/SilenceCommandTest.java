@@ -77,8 +77,7 @@ class SilenceCommandTest {
 
     @Test
     void badArgumentsExitWithTwoAndOneLineBeforeAnythingIsSent() {
-        CliRun unknownSyntax =
-                CliRun.run(home, "silence", "add", "--api", "127.0.0.1:1", "-m", "host:db-1");
+        CliRun unknownSyntax = addWithoutApi("-m", "host:db-1");
         assertThat(unknownSyntax.exitCode()).isEqualTo(2);
         assertThat(unknownSyntax.err())
                 .isEqualTo(
@@ -89,48 +88,35 @@ class SilenceCommandTest {
                                     + " --help' for more information.%n"))
                 .doesNotContain("Exception");
 
-        CliRun badRegex =
-                CliRun.run(home, "silence", "add", "--api", "127.0.0.1:1", "-m", "host=~db-[");
+        CliRun badRegex = addWithoutApi("-m", "host=~db-[");
         assertThat(badRegex.exitCode()).isEqualTo(2);
         assertThat(badRegex.err()).contains("invalid regular expression for label 'host': db-[");
 
-        CliRun negative =
-                CliRun.run(
-                        home,
-                        "silence",
-                        "add",
-                        "--api",
-                        "127.0.0.1:1",
-                        "-m",
-                        "host=db-1",
-                        "--duration",
-                        "-2h");
+        CliRun negative = addWithoutApi("-m", "host=db-1", "--duration", "-2h");
         assertThat(negative.exitCode()).isEqualTo(2);
         assertThat(negative.err()).contains("'-2h': a silence's duration must be positive");
 
-        CliRun none = CliRun.run(home, "silence", "add", "--api", "127.0.0.1:1");
+        CliRun none = addWithoutApi();
         assertThat(none.exitCode()).isEqualTo(2);
         assertThat(none.err()).contains("a silence needs at least one matcher");
 
         CliRun both =
-                CliRun.run(
-                        home,
-                        "silence",
-                        "add",
-                        "--api",
-                        "127.0.0.1:1",
-                        "-m",
-                        "host=db-1",
-                        "--duration",
-                        "1h",
-                        "--end",
-                        "2026-11-25T18:00:00Z");
+                addWithoutApi(
+                        "-m", "host=db-1", "--duration", "1h", "--end", "2026-11-25T18:00:00Z");
         assertThat(both.exitCode()).isEqualTo(2);
         assertThat(both.err()).contains("give --duration or --end, not both");
 
         CliRun badUrl = CliRun.run(home, "silence", "list", "--api", "ftp://host/");
         assertThat(badUrl.exitCode()).isEqualTo(2);
         assertThat(badUrl.err()).contains("is not an http(s) URL with a host");
+    }
+
+    /** {@code vigil silence add} with these arguments, told of an API where nothing listens. */
+    private CliRun addWithoutApi(String... args) {
+        String[] all = new String[args.length + 4];
+        System.arraycopy(new String[] {"silence", "add", "--api", "127.0.0.1:1"}, 0, all, 0, 4);
+        System.arraycopy(args, 0, all, 4, args.length);
+        return CliRun.run(home, all);
     }
 
     @Test
