@@ -210,6 +210,32 @@ public final class LocalStack implements AutoCloseable {
         return flinkClient;
     }
 
+    /**
+     * Starts a process of Vigil itself on the running stack (e.g. the notifier, which {@code vigil
+     * up} starts after the schema and topics exist) and waits until it is ready. The stack records
+     * it in stack.json, so that {@code vigil status} shows it and {@code vigil down} stops it, and
+     * stops it on {@link #close()}, before Kafka and Cassandra.
+     *
+     * @throws ProcessStartException if it does not become ready; it is stopped and forgotten then,
+     *     the rest of the stack keeps running
+     * @throws IllegalArgumentException for a role the stack starts itself (Kafka, Cassandra, Flink)
+     */
+    public ManagedProcess startProcess(Role role, ProcessSpec spec) {
+        if (role.isStore() || role == Role.FLINK_JOBMANAGER || role == Role.FLINK_TASKMANAGER) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "The stack starts %s itself; not starting %s", role, spec.name()));
+        }
+        checkRunning();
+        ManagedProcess process = launch(role, spec);
+        try {
+            return process.awaitReady();
+        } catch (RuntimeException | Error e) {
+            cleanUp(e, () -> forget(List.of(process)));
+            throw e;
+        }
+    }
+
     /** {@code host:port} of the Kafka broker, for {@code bootstrap.servers}. */
     public String kafkaBootstrapServers() {
         return require(kafka, "Kafka", "withKafka()").bootstrapServers();
@@ -241,6 +267,14 @@ public final class LocalStack implements AutoCloseable {
         return layout.dataDir();
     }
 
+    /**
+     * Where a process of this stack (e.g. one given to {@link #startProcess}) keeps its log: {@code
+     * <dataDir>/logs/<name>.log}, next to the others.
+     */
+    public Path logFile(String processName) {
+        return layout.logFile(processName);
+    }
+
     /** Every process this stack has started and not yet given up, in start order. */
     public List<ManagedProcess> processes() {
         synchronized (membersLock) {
@@ -254,9 +288,9 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
-     * Stops every process (Flink first, then Kafka and Cassandra, each group in parallel), deletes
-     * the state file and returns when none is left. Idempotent; a call while another thread closes
-     * the stack (e.g. a shutdown hook) waits for that to finish.
+     * Stops every process (Flink and the notifier first, then Kafka and Cassandra, each group in
+     * parallel), deletes the state file and returns when none is left. Idempotent; a call while
+     * another thread closes the stack (e.g. a shutdown hook) waits for that to finish.
      */
     @Override
     public void close() {
@@ -432,17 +466,14 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private static void stop(List<Member> toStop) {
-        // Flink first, so that running jobs do not spend their last seconds failing over because
-        // Kafka or Cassandra went away.
-        List<Runnable> flink = new ArrayList<>();
+        // Flink and the notifier first, so that they do not spend their last seconds failing over
+        // because Kafka or Cassandra went away.
+        List<Runnable> clients = new ArrayList<>();
         List<Runnable> stores = new ArrayList<>();
         for (Member member : toStop) {
-            boolean isFlink =
-                    member.role() == Role.FLINK_JOBMANAGER
-                            || member.role() == Role.FLINK_TASKMANAGER;
-            (isFlink ? flink : stores).add(member.process()::stop);
+            (member.role().isStore() ? stores : clients).add(member.process()::stop);
         }
-        ProcessTermination.inParallel(flink);
+        ProcessTermination.inParallel(clients);
         ProcessTermination.inParallel(stores);
     }
 

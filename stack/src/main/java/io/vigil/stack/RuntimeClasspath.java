@@ -11,11 +11,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The class path of a Kafka, Cassandra or Flink process, as the {@code vigil-runtime-*} artifacts
- * record it at build time (absolute paths into the local Maven repository), so that nothing is
- * downloaded when the stack starts.
+ * The class path of a process the stack starts, as its build recorded it in a resource (absolute
+ * paths, mostly into the local Maven repository), so that nothing is resolved or downloaded when
+ * the process starts: the {@code vigil-runtime-*} artifacts record Kafka's, Cassandra's and
+ * Flink's, the notifier its own.
  */
-final class RuntimeClasspath {
+public final class RuntimeClasspath {
 
     private RuntimeClasspath() {}
 
@@ -25,15 +26,28 @@ final class RuntimeClasspath {
      * @param runtime {@code kafka}, {@code cassandra} or {@code flink}
      */
     static List<Path> load(String runtime) {
-        String resource = "io/vigil/stack/runtime/" + runtime + ".classpath";
+        return read(
+                RuntimeClasspath.class.getClassLoader(),
+                "io/vigil/stack/runtime/" + runtime + ".classpath",
+                String.format(
+                        "depend on io.vigil:vigil-runtime-%s and rebuild it with 'mvn install -pl"
+                                + " stack/runtimes/%s'",
+                        runtime, runtime));
+    }
+
+    /**
+     * Reads a class path recorded in a resource ({@code maven-dependency-plugin}'s {@code
+     * build-classpath}) and checks that every entry exists.
+     *
+     * @param remedy what to do if the resource is missing or names missing files, for the message
+     * @throws StackException if it is missing, empty or names missing files
+     */
+    public static List<Path> read(ClassLoader loader, String resource, String remedy) {
         String text;
-        try (InputStream in =
-                RuntimeClasspath.class.getClassLoader().getResourceAsStream(resource)) {
+        try (InputStream in = loader.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new StackException(
-                        String.format(
-                                "%s is not on the class path: depend on io.vigil:vigil-runtime-%s",
-                                resource, runtime));
+                        String.format("%s is not on the class path: %s", resource, remedy));
             }
             text = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
         } catch (IOException e) {
@@ -48,9 +62,9 @@ final class RuntimeClasspath {
         if (classpath.isEmpty() || !missing.isEmpty()) {
             throw new StackException(
                     String.format(
-                            "The %s class path recorded at build time names missing jars %s;"
-                                    + " rebuild it with 'mvn install -pl stack/runtimes/%s'",
-                            runtime, missing, runtime));
+                            "The class path recorded at build time in %s names missing jars %s;"
+                                    + " %s",
+                            resource, missing, remedy));
         }
         return classpath;
     }

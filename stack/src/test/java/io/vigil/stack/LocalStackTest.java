@@ -3,6 +3,8 @@ package io.vigil.stack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vigil.stack.process.ProcessSpec;
+import io.vigil.stack.process.ReadinessCheck;
 import io.vigil.stack.state.ProcessRecord;
 import io.vigil.stack.state.Role;
 import io.vigil.stack.state.StackState;
@@ -41,6 +43,27 @@ class LocalStackTest {
         assertThatThrownBy(() -> stack.startFlink(1))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("not running");
+        stack.close();
+    }
+
+    @Test
+    void startsOnlyVigilsOwnProcessesAndOnlyOnARunningStack() {
+        LocalStack stack = LocalStack.builder().dataDir(dataDir).withKafka().build();
+        ProcessSpec spec =
+                ProcessSpec.builder("notifier")
+                        .command(List.of("true"))
+                        .workingDir(dataDir)
+                        .outputFile(stack.logFile("notifier"))
+                        .readiness(ReadinessCheck.tcpPort(1))
+                        .build();
+
+        assertThat(stack.logFile("notifier")).isEqualTo(dataDir.resolve("logs/notifier.log"));
+        assertThatThrownBy(() -> stack.startProcess(Role.KAFKA, spec))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("The stack starts KAFKA itself; not starting notifier");
+        assertThatThrownBy(() -> stack.startProcess(Role.NOTIFIER, spec))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("is not running");
         stack.close();
     }
 

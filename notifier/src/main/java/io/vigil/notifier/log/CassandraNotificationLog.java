@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,6 +47,26 @@ public final class CassandraNotificationLog implements NotificationLog {
      * Prepares the statements; the session must reach a cluster where the schema is applied. The
      * caller keeps ownership of the session.
      */
+    /**
+     * How many notifications were delivered since {@code since}, for a status display: distinct
+     * notification ids with a row marked delivered at or after it (a notification has one row per
+     * alert event it announced). Reads the whole table, which a local stack keeps small; a fleet's
+     * notifier would count in its metrics instead.
+     */
+    public static long countDelivered(CqlSession session, Instant since) {
+        Set<String> delivered = new HashSet<>();
+        for (Row row :
+                session.execute(
+                        "SELECT notification_id, state, delivered_at FROM"
+                                + " vigil.notification_log")) {
+            Instant at = row.getInstant("delivered_at");
+            if (DELIVERED.equals(row.getString("state")) && at != null && !at.isBefore(since)) {
+                delivered.add(row.getString("notification_id"));
+            }
+        }
+        return delivered.size();
+    }
+
     public CassandraNotificationLog(CqlSession session) {
         this.session = session;
         this.read =

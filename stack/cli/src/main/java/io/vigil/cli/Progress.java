@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -17,7 +18,8 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * The live progress of {@code vigil up}: samples the fleet sent, rollup rows in Cassandra, the
- * rollup job's consumer lag and its state, every five seconds.
+ * rollup job's consumer lag, notifications the notifier delivered and the job's state, every five
+ * seconds.
  */
 final class Progress {
     private static final Duration EVERY = Duration.ofSeconds(5);
@@ -27,36 +29,43 @@ final class Progress {
     private final String jobId;
     private final SampleWriter writer;
     private final String groupId;
+    private final LongSupplier notified;
 
+    /**
+     * @param notified notifications delivered since the notifier started
+     */
     Progress(
             KafkaSettings kafka,
             FlinkRestClient flink,
             String jobId,
             SampleWriter writer,
-            String groupId) {
+            String groupId,
+            LongSupplier notified) {
         this.kafka = kafka;
         this.flink = flink;
         this.jobId = jobId;
         this.writer = writer;
         this.groupId = groupId;
+        this.notified = notified;
     }
 
     /** Prints progress until {@code deadlineNanos} (null: never) or until {@code stopped}. */
     void showUntil(Long deadlineNanos, CountDownLatch stopped) throws InterruptedException {
         System.out.printf(
-                "%-10s %15s %13s %14s  %s%n",
-                "time", "samples sent", "rollup rows", "consumer lag", "job");
+                "%-10s %15s %13s %14s %9s  %s%n",
+                "time", "samples sent", "rollup rows", "consumer lag", "notified", "job");
         try (Admin admin = Admin.create(kafka.toProperties())) {
             while (deadlineNanos == null || System.nanoTime() < deadlineNanos) {
                 if (stopped.await(EVERY.toMillis(), TimeUnit.MILLISECONDS)) {
                     return;
                 }
                 System.out.printf(
-                        "%-10s %,15d %,13d %,14d  %s%n",
+                        "%-10s %,15d %,13d %,14d %,9d  %s%n",
                         UpCommand.now(),
                         writer.acknowledged(),
                         rollupRows(),
                         lag(admin),
+                        notified(),
                         jobState());
             }
         }
@@ -70,6 +79,15 @@ final class Progress {
     private long rollupRows() {
         try {
             return flink.sumMetric(jobId, "rollups_1m", "numRecordsSend");
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** From the notifier's log of record in Cassandra, so it counts for any receiver. */
+    private long notified() {
+        try {
+            return notified.getAsLong();
         } catch (RuntimeException e) {
             return -1;
         }

@@ -5,6 +5,7 @@ import io.vigil.stack.state.ProcessRecord;
 import io.vigil.stack.state.Role;
 import io.vigil.stack.state.StackState;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -29,18 +30,73 @@ record RunningStack(String kafkaBootstrapServers, InetSocketAddress cassandra) {
             Console.say("no local stack recorded in %s; start one with ./vigil up", dataDir);
             return Optional.empty();
         }
-        Optional<Integer> kafka = port(state.get(), Role.KAFKA);
-        Optional<Integer> cassandra = port(state.get(), Role.CASSANDRA);
-        if (kafka.isEmpty() || cassandra.isEmpty()) {
+        Optional<RunningStack> stack = of(state.get());
+        if (stack.isEmpty()) {
             Console.say(
                     "the local stack in %s has no running %s; see ./vigil status",
-                    dataDir, kafka.isEmpty() ? "Kafka" : "Cassandra");
+                    dataDir, port(state.get(), Role.KAFKA).isEmpty() ? "Kafka" : "Cassandra");
+        }
+        return stack;
+    }
+
+    /** The stack a state file records, if its Kafka and Cassandra run; says nothing. */
+    static Optional<RunningStack> of(StackState state) {
+        Optional<Integer> kafka = port(state, Role.KAFKA);
+        Optional<Integer> cassandra = port(state, Role.CASSANDRA);
+        if (kafka.isEmpty() || cassandra.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(
                 new RunningStack(
                         "127.0.0.1:" + kafka.get(),
                         new InetSocketAddress("127.0.0.1", cassandra.get())));
+    }
+
+    /**
+     * The notifier of the stack recorded in {@code dataDir}, if it runs; otherwise says why on the
+     * console. Its API listens on the loopback port recorded as its main port.
+     */
+    static Optional<RecordedNotifier> notifier(Path dataDir) {
+        Optional<StackState> state = StackState.read(dataDir);
+        if (state.isEmpty()) {
+            Console.say(
+                    "no local stack recorded in %s; start one with ./vigil up, or give the"
+                            + " notifier's address with --api URL",
+                    dataDir);
+            return Optional.empty();
+        }
+        Optional<RecordedNotifier> notifier = RecordedNotifier.of(state.get());
+        if (notifier.isEmpty()) {
+            Console.say(
+                    "the local stack in %s has no running notifier; see ./vigil status, or give the"
+                            + " notifier's address with --api URL",
+                    dataDir);
+        }
+        return notifier;
+    }
+
+    /**
+     * A running notifier as stack.json records it.
+     *
+     * @param api the base URI of its API, e.g. {@code http://127.0.0.1:40111}
+     * @param process its record: pid, start time, log
+     */
+    record RecordedNotifier(URI api, ProcessRecord process) {
+
+        /** The live notifier of a recorded stack, if it has one. */
+        static Optional<RecordedNotifier> of(StackState state) {
+            return state.processes().stream()
+                    .filter(process -> process.role() == Role.NOTIFIER)
+                    .filter(ProcessRecord::isAlive)
+                    .filter(process -> process.mainPortNumber().isPresent())
+                    .map(
+                            process ->
+                                    new RecordedNotifier(
+                                            LocalNotifier.apiUri(
+                                                    process.mainPortNumber().getAsInt()),
+                                            process))
+                    .findFirst();
+        }
     }
 
     private static Optional<Integer> port(StackState state, Role role) {

@@ -9,6 +9,9 @@ import io.vigil.bench.Workload;
 import io.vigil.connectors.cassandra.CqlMigrator;
 import io.vigil.connectors.kafka.KafkaSettings;
 import io.vigil.connectors.kafka.TopicAdmin;
+import io.vigil.notifier.config.ConfigLoader;
+import io.vigil.notifier.config.InvalidConfigException;
+import io.vigil.notifier.log.CassandraNotificationLog;
 import io.vigil.rules.ApplyResult;
 import io.vigil.rules.KafkaRulePublisher;
 import io.vigil.rules.RuleChange;
@@ -17,11 +20,16 @@ import io.vigil.rules.RuleStore;
 import io.vigil.schemas.Topics;
 import io.vigil.stack.FlinkRestClient;
 import io.vigil.stack.LocalStack;
+import io.vigil.stack.process.ManagedProcess;
+import io.vigil.stack.process.PortAllocator;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -34,8 +42,8 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code vigil up}: starts the local stack, applies the Cassandra schema, creates the topics,
- * submits the jobs to the Flink session cluster, starts a simulated fleet and shows live progress
- * until Ctrl-C (or {@code --duration}), then stops everything it started.
+ * starts the notifier, submits the jobs to the Flink session cluster, starts a simulated fleet and
+ * shows live progress until Ctrl-C (or {@code --duration}), then stops everything it started.
  */
 @Command(name = "up", description = "Start Vigil on the local stack and show live progress.")
 final class UpCommand implements Callable<Integer> {
@@ -47,6 +55,9 @@ final class UpCommand implements Callable<Integer> {
     private static final String ROLLUP_MAIN = "io.vigil.jobs.rollup.MetricsRollupJobMain";
     static final String ALERTING_GROUP = "vigil-alerting";
     private static final String ALERTING_MAIN = "io.vigil.jobs.alerting.AlertingJobMain";
+
+    /** In the data folder: what the default notifier configuration delivered, readable. */
+    static final String NOTIFICATIONS_FILE = "notifications.log";
 
     @ParentCommand VigilCli cli;
 
@@ -84,6 +95,16 @@ final class UpCommand implements Callable<Integer> {
     List<String> incidents = new java.util.ArrayList<>();
 
     @Option(
+            names = "--notifier-config",
+            paramLabel = "FILE",
+            description =
+                    "The notifier's configuration (routes, receivers; see notifier/README.md);"
+                            + " default: .vigil/notifier.yaml, written at every start, which"
+                            + " sends every notification to this command: it prints them and"
+                            + " appends them to .vigil/notifications.log.")
+    Path notifierConfig;
+
+    @Option(
             names = "--duration",
             description =
                     "Stop by itself after this long (ISO-8601, e.g. PT5M); default: until Ctrl-C.")
@@ -95,6 +116,17 @@ final class UpCommand implements Callable<Integer> {
         List<Incident> injected = incidents.stream().map(Incident::parse).toList();
         Path dataDir = cli.dataDir();
         Path jobJar = jobJar(cli.home);
+        if (notifierConfig != null && !validNotifierConfig(notifierConfig)) {
+            return 2;
+        }
+        // Without a configuration of the user's, notifications come to this command.
+        NotificationInbox inbox =
+                notifierConfig != null
+                        ? null
+                        : NotificationInbox.start(
+                                dataDir.resolve(NOTIFICATIONS_FILE),
+                                line -> Console.say("%s", line),
+                                Clock.systemUTC());
         Console.say(
                 "starting Kafka, Cassandra and a Flink session cluster (data and logs in %s)",
                 dataDir);
@@ -111,6 +143,9 @@ final class UpCommand implements Callable<Integer> {
                         () -> {
                             Console.say("stopping...");
                             stack.close();
+                            if (inbox != null) {
+                                inbox.close();
+                            }
                             stopped.countDown();
                         },
                         "vigil-shutdown");
@@ -144,6 +179,23 @@ final class UpCommand implements Callable<Integer> {
                         defaults.count(RuleChange.Outcome.UPDATED),
                         defaults.count(RuleChange.Outcome.UNCHANGED),
                         defaults.count(RuleChange.Outcome.KEPT));
+            }
+
+            Path config =
+                    notifierConfig != null
+                            ? notifierConfig
+                            : DefaultNotifierConfig.write(dataDir, inbox.url());
+            ManagedProcess notifier =
+                    LocalNotifier.start(stack, config, new PortAllocator().next());
+            URI notifierApi = LocalNotifier.apiUri(notifier.mainPort().getAsInt());
+            Console.say(
+                    "notifier ready (pid %d, config %s): silence API %s/api/v2/silences, try"
+                            + " ./vigil silence --help",
+                    notifier.pid(), relative(config), notifierApi);
+            if (inbox != null) {
+                Console.say(
+                        "notifications come here (webhook %s) and go to %s",
+                        inbox.url(), relative(inbox.file()));
             }
 
             FlinkRestClient flink = stack.flinkSession();
@@ -193,14 +245,24 @@ final class UpCommand implements Callable<Integer> {
                         "simulated fleet: %d hosts x %d series, every series each %d ms",
                         hosts, seriesPerHost, step.toMillis());
                 Console.say(
-                        "Flink UI %s   CQL %s   Kafka %s",
+                        "Flink UI %s   CQL %s   Kafka %s   notifier API %s",
                         stack.flinkRestUri(),
                         hostAndPort(stack.cassandraContactPoint()),
-                        stack.kafkaBootstrapServers());
+                        stack.kafkaBootstrapServers(),
+                        notifierApi);
                 Console.say(
                         "Ctrl-C stops everything; `./vigil status` in another terminal shows the"
                                 + " processes");
-                new Progress(kafka, flink, jobId, writer, ROLLUP_GROUP)
+                Instant notifierStart = notifier.startedAt();
+                new Progress(
+                                kafka,
+                                flink,
+                                jobId,
+                                writer,
+                                ROLLUP_GROUP,
+                                () ->
+                                        CassandraNotificationLog.countDelivered(
+                                                session, notifierStart))
                         .showUntil(
                                 duration == null ? null : System.nanoTime() + duration.toNanos(),
                                 stopped);
@@ -211,6 +273,28 @@ final class UpCommand implements Callable<Integer> {
         Runtime.getRuntime().removeShutdownHook(shutdown);
         shutdown.run();
         return 0;
+    }
+
+    /** Checks a given notifier configuration now, so that a typo does not cost a stack start. */
+    private static boolean validNotifierConfig(Path file) {
+        if (!Files.isRegularFile(file)) {
+            Console.say("--notifier-config %s: no such file", file);
+            return false;
+        }
+        try {
+            ConfigLoader.load(file);
+            return true;
+        } catch (InvalidConfigException | UncheckedIOException e) {
+            Console.say("--notifier-config %s", e.getMessage());
+            return false;
+        }
+    }
+
+    /** A path as the user would type it: relative to the working folder when inside it. */
+    private static Path relative(Path path) {
+        Path here = Path.of("").toAbsolutePath();
+        Path absolute = path.toAbsolutePath().normalize();
+        return absolute.startsWith(here) ? here.relativize(absolute) : absolute;
     }
 
     private static Thread startFleet(FleetSimulator simulator) {

@@ -1,5 +1,6 @@
 package io.vigil.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,7 +14,13 @@ import picocli.CommandLine.Option;
         name = "vigil",
         mixinStandardHelpOptions = true,
         description = "Runs Vigil on its embedded local stack.",
-        subcommands = {UpCommand.class, StatusCommand.class, DownCommand.class, RulesCommand.class})
+        subcommands = {
+            UpCommand.class,
+            StatusCommand.class,
+            DownCommand.class,
+            RulesCommand.class,
+            SilenceCommand.class
+        })
 public final class VigilCli {
     @Option(
             names = "--home",
@@ -28,6 +35,26 @@ public final class VigilCli {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new VigilCli()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The command line of {@code vigil}. A mistyped argument gets its message and a pointer to the
+     * subcommand's help rather than the whole help text, which would push the message out of sight.
+     */
+    static CommandLine commandLine() {
+        return new CommandLine(new VigilCli())
+                .setParameterExceptionHandler(
+                        (exception, args) -> {
+                            CommandLine command = exception.getCommandLine();
+                            PrintWriter err = command.getErr();
+                            err.println(exception.getMessage());
+                            CommandLine.UnmatchedArgumentException.printSuggestions(exception, err);
+                            err.printf(
+                                    "Try '%s --help' for more information.%n",
+                                    command.getCommandSpec().qualifiedName());
+                            err.flush();
+                            return command.getCommandSpec().exitCodeOnInvalidInput();
+                        });
     }
 }

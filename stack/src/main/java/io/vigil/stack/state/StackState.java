@@ -86,8 +86,9 @@ public final class StackState {
     }
 
     /**
-     * Stops every recorded process that still runs (Flink first, then Kafka and Cassandra, each
-     * group in parallel) and deletes the state file. Does nothing if no state is recorded.
+     * Stops every recorded process that still runs (Flink and the notifier first, then Kafka and
+     * Cassandra, each group in parallel) and deletes the state file. Does nothing if no state is
+     * recorded.
      *
      * @param grace how long each process may take to exit after SIGTERM before it is killed
      * @return the processes that were running and have been stopped
@@ -99,14 +100,11 @@ public final class StackState {
     /** Stops every recorded process that still runs and deletes the state file. */
     public List<ProcessRecord> stopAll(Duration grace) {
         List<ProcessRecord> running = processes.stream().filter(ProcessRecord::isAlive).toList();
-        // Flink goes first, so that its jobs do not spend their last seconds failing over because
-        // Kafka or Cassandra went away.
-        Predicate<ProcessRecord> isFlink =
-                process ->
-                        process.role() == Role.FLINK_JOBMANAGER
-                                || process.role() == Role.FLINK_TASKMANAGER;
-        stopInParallel(running.stream().filter(isFlink).toList(), grace);
-        stopInParallel(running.stream().filter(isFlink.negate()).toList(), grace);
+        // Flink and the notifier go first, so that they do not spend their last seconds failing
+        // over because Kafka or Cassandra went away.
+        Predicate<ProcessRecord> isStore = process -> process.role().isStore();
+        stopInParallel(running.stream().filter(isStore.negate()).toList(), grace);
+        stopInParallel(running.stream().filter(isStore).toList(), grace);
         delete(dataDir);
         return running;
     }
