@@ -1,8 +1,9 @@
 package io.vigil.schemas;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.SortedMap;
 
 /**
  * Stable 64-bit identity of a series: a metric name plus its labels, sorted by name.
@@ -23,23 +24,45 @@ public final class SeriesIds {
         return of(sample.getName(), sample.getLabels());
     }
 
-    /** The series id of a metric name and its labels, in any order. */
+    /**
+     * The series id of a metric name and its labels, in any order. Computed for every sample, twice
+     * in a keyed job (to route it, and to key it), so it hashes ASCII characters as they are and
+     * sorts the label names in an array, without encoding strings or building a sorted map.
+     */
     public static long of(String metric, Map<String, String> labels) {
-        long hash = FNV_OFFSET;
-        hash = mix(hash, metric);
-        Map<String, String> sorted = labels instanceof TreeMap ? labels : new TreeMap<>(labels);
-        for (Map.Entry<String, String> label : sorted.entrySet()) {
-            hash = mix(hash, label.getKey());
-            hash = mix(hash, label.getValue());
+        long hash = mix(FNV_OFFSET, metric);
+        int size = labels.size();
+        if (size == 1
+                || labels instanceof SortedMap<String, String> sorted
+                        && sorted.comparator() == null) {
+            for (Map.Entry<String, String> label : labels.entrySet()) {
+                hash = mix(mix(hash, label.getKey()), label.getValue());
+            }
+        } else if (size > 1) {
+            String[] names = labels.keySet().toArray(new String[size]);
+            Arrays.sort(names);
+            for (String name : names) {
+                hash = mix(mix(hash, name), labels.get(name));
+            }
         }
         return finalise(hash);
     }
 
+    /** FNV-1a over the UTF-8 bytes of {@code part}, then the 0 separator. */
     private static long mix(long hash, String part) {
-        // The 0 separator keeps ("ab", "c") and ("a", "bc") apart.
-        for (byte b : part.getBytes(StandardCharsets.UTF_8)) {
-            hash = (hash ^ (b & 0xff)) * FNV_PRIME;
+        int length = part.length();
+        for (int i = 0; i < length; i++) {
+            char c = part.charAt(i);
+            if (c >= 0x80) {
+                // The rest as UTF-8: an ASCII prefix encodes to itself, byte for byte.
+                for (byte b : part.substring(i).getBytes(StandardCharsets.UTF_8)) {
+                    hash = (hash ^ (b & 0xff)) * FNV_PRIME;
+                }
+                break;
+            }
+            hash = (hash ^ c) * FNV_PRIME;
         }
+        // The 0 separator keeps ("ab", "c") and ("a", "bc") apart.
         return (hash ^ 0) * FNV_PRIME;
     }
 

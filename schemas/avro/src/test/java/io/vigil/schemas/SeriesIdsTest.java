@@ -2,10 +2,12 @@ package io.vigil.schemas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
@@ -31,8 +33,44 @@ class SeriesIdsTest {
     @Test
     void isStableAcrossReleases() {
         assertThat(SeriesIds.of("up", Map.of())).isEqualTo(-5_381_546_414_279_412_274L);
+        // Computed by the first release, which encoded every string and sorted through a TreeMap.
         assertThat(SeriesIds.of("cpu", Map.of("host", "web-1")))
-                .isEqualTo(SeriesIds.of("cpu", Map.of("host", "web-1")));
+                .isEqualTo(9_151_460_629_081_301_060L);
+        assertThat(
+                        SeriesIds.of(
+                                "node_cpu_usage_ratio",
+                                Map.of(
+                                        "host", "host-000001",
+                                        "dc", "dc1",
+                                        "cluster", "dc1-c1",
+                                        "rack", "dc1-c1-r1")))
+                .isEqualTo(-8_478_267_937_694_961_083L);
+        assertThat(
+                        SeriesIds.of(
+                                "température",
+                                Map.of("salle", "Zürich-1", "emoji", "\uD83D\uDD25x", "z", "")))
+                .isEqualTo(2_698_447_553_335_729_951L);
+    }
+
+    /** The canonical form spelled out: name and sorted labels as UTF-8, each ended by a 0. */
+    private static long reference(String metric, Map<String, String> labels) {
+        StringBuilder canonical = new StringBuilder(metric).append('\0');
+        new TreeMap<>(labels)
+                .forEach((k, v) -> canonical.append(k).append('\0').append(v).append('\0'));
+        long hash = 0xcbf29ce484222325L;
+        for (byte b : canonical.toString().getBytes(StandardCharsets.UTF_8)) {
+            hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
+        }
+        hash = (hash ^ (hash >>> 30)) * 0xbf58476d1ce4e5b9L;
+        hash = (hash ^ (hash >>> 27)) * 0x94d049bb133111ebL;
+        return hash ^ (hash >>> 31);
+    }
+
+    @Property
+    void equalsTheCanonicalFormsHash(@ForAll String metric, @ForAll Map<String, String> labels) {
+        assertThat(SeriesIds.of(metric, labels)).isEqualTo(reference(metric, labels));
+        assertThat(SeriesIds.of(metric, new TreeMap<>(labels)))
+                .isEqualTo(reference(metric, labels));
     }
 
     @Test
