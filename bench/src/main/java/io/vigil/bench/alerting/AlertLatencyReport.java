@@ -1,5 +1,6 @@
 package io.vigil.bench.alerting;
 
+import io.vigil.bench.Incident;
 import io.vigil.bench.pipeline.PipelineReport;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -64,24 +65,24 @@ public final class AlertLatencyReport {
                 .append("\n\nWorkload: ")
                 .append(
                         String.format(
-                                        "%,d hosts x %d series, every series once per %d ms = %,.0f"
-                                            + " samples/s of background load; %d incidents, each a"
-                                            + " host of its own reporting `%s` = 0.97 for %d s, one"
-                                            + " every %d s after %d s of background alone; rule"
-                                            + " `%s` above %s with `for: 0`. The two systems run"
-                                            + " one after the other.",
-                                        settings.hosts(),
-                                        settings.seriesPerHost(),
-                                        settings.step().toMillis(),
-                                        settings.effectiveRate(),
-                                        settings.incidents(),
-                                        io.vigil.bench.Incident.CPU_METRIC,
-                                        settings.lasting().toSeconds(),
-                                        settings.spacing().toSeconds(),
-                                        settings.warmUp().toSeconds(),
-                                        AlertLatencySettings.ALERTNAME,
-                                        AlertLatencySettings.THRESHOLD)
-                                .replace(',', ' '))
+                                "%s hosts x %d series, every series once per %d ms = %s"
+                                        + " samples/s of background load; %d incidents, each a"
+                                        + " host of its own reporting `%s` = %s for %d s, one"
+                                        + " every %d s after %d s of background alone; rule `%s`"
+                                        + " above %s with `for: 0`. The two systems run one after"
+                                        + " the other.",
+                                PipelineReport.count(settings.hosts()),
+                                settings.seriesPerHost(),
+                                settings.step().toMillis(),
+                                PipelineReport.count(settings.effectiveRate()),
+                                settings.incidents(),
+                                Incident.CPU_METRIC,
+                                Incident.HIGH_CPU,
+                                settings.lasting().toSeconds(),
+                                settings.spacing().toSeconds(),
+                                settings.warmUp().toSeconds(),
+                                AlertLatencySettings.ALERTNAME,
+                                AlertLatencySettings.THRESHOLD))
                 .append("\n\n");
 
         List<String> header = new ArrayList<>(List.of(""));

@@ -6,6 +6,8 @@ import io.vigil.bench.Incident;
 import io.vigil.bench.IncidentSchedule;
 import io.vigil.bench.Workload;
 import io.vigil.bench.pipeline.Console;
+import io.vigil.bench.pipeline.PipelineReport;
+import io.vigil.bench.pipeline.PrometheusFigures;
 import io.vigil.bench.pipeline.PrometheusProcess;
 import io.vigil.bench.pipeline.PrometheusRun;
 import java.io.IOException;
@@ -70,8 +72,8 @@ public final class PrometheusAlertRun {
         long start = System.currentTimeMillis();
         IncidentSchedule schedule = new IncidentSchedule(incidents, start);
         Workload workload = new Workload(settings.fleet(), step, 1, 0, Duration.ZERO);
-        String prometheusVersion = PrometheusProcess.version(prometheusBinary);
-        String alertmanagerVersion = PrometheusProcess.version(alertmanagerBinary);
+        String prometheusVersion = shortVersion(PrometheusProcess.version(prometheusBinary));
+        String alertmanagerVersion = shortVersion(PrometheusProcess.version(alertmanagerBinary));
         try (AlertWebhookReceiver receiver =
                         new AlertWebhookReceiver(AlertLatencySettings.ALERTNAME, latencies);
                 AlertmanagerProcess alertmanager =
@@ -155,20 +157,24 @@ public final class PrometheusAlertRun {
                                     scrapeWaits.add(served - visible);
                                 });
             }
-            double appendedRate =
-                    (appendedAtLast - appendedAtFirst) * 1000.0 / (appendedTo - appendedFrom);
             int up = (int) prometheus.query("count(up == 1)").orElse(0);
+            // Prometheus adds series of its own to every target (up, scrape_duration_seconds, ...).
+            double appendedRate =
+                    (appendedAtLast - appendedAtFirst) * 1000.0 / (appendedTo - appendedFrom)
+                            - PrometheusFigures.SERIES_ADDED_PER_TARGET
+                                    * (double) up
+                                    * 1000
+                                    / step.toMillis();
             AlertWebhookReceiver.Counts counts = receiver.counts();
             Map<String, String> facts = new LinkedHashMap<>();
             facts.put(
-                    "background samples/s offered",
-                    String.format("%,.0f", settings.effectiveRate()));
+                    "background samples/s offered", PipelineReport.count(settings.effectiveRate()));
             facts.put(
                     "background samples/s sustained",
                     String.format(
-                            "%,.0f appended to the TSDB while the incidents ran (%d of %d targets"
-                                    + " up; includes Prometheus's own 5 series per target)",
-                            appendedRate, up, settings.prometheusTargets()));
+                            "%s fleet samples appended to the TSDB while the incidents ran (%d of"
+                                    + " %d targets up)",
+                            PipelineReport.count(appendedRate), up, settings.prometheusTargets()));
             facts.put(
                     "kept up",
                     String.format(
@@ -179,7 +185,7 @@ public final class PrometheusAlertRun {
                                             .orElse(Double.NaN),
                             step.toMillis()));
             facts.put(
-                    "incident value visible -> first scraped, p50 / max",
+                    "incident value visible -> first scraped, p50 / p90 / p99 / max",
                     new LatencySummary(scrapeWaits).percentilesText());
             facts.put(
                     "webhook requests",
@@ -284,6 +290,13 @@ public final class PrometheusAlertRun {
             latencies.seen(EVALUATED, host, millis(startsAt));
             latencies.seen(IN_ALERTMANAGER, host, millis(alert.path("updatedAt").asText()));
         }
+    }
+
+    /** {@code prometheus 2.42.0+ds} of {@code prometheus, version 2.42.0+ds (branch: ...)}. */
+    private static String shortVersion(String versionLine) {
+        int branch = versionLine.indexOf(" (");
+        return (branch < 0 ? versionLine : versionLine.substring(0, branch))
+                .replace(", version", "");
     }
 
     private static long millis(String rfc3339) {

@@ -6,9 +6,11 @@ import io.vigil.bench.FleetSimulator;
 import io.vigil.bench.Incident;
 import io.vigil.bench.SampleWriter;
 import io.vigil.bench.Workload;
+import io.vigil.bench.measure.CpuSnapshot;
 import io.vigil.bench.measure.JfrProfile;
 import io.vigil.bench.pipeline.Console;
 import io.vigil.bench.pipeline.FlinkJobMetrics;
+import io.vigil.bench.pipeline.PipelineReport;
 import io.vigil.bench.process.ChildProcess;
 import io.vigil.connectors.cassandra.CqlMigrator;
 import io.vigil.connectors.cassandra.CqlSessions;
@@ -300,7 +302,11 @@ public final class VigilAlertRun {
             long lastIncident =
                     firstIncident + settings.spacing().toMillis() * (incidents.size() - 1L);
             long end = start + settings.total().toMillis();
-            LagFollower lag = new LagFollower(metrics, writer, firstIncident);
+            Map<String, Long> pids = new LinkedHashMap<>();
+            stack.processes().forEach(p -> pids.put(p.name(), p.pid()));
+            pids.put("notifier", notifier.pid());
+            pids.put("generator and benchmark JVM", ProcessHandle.current().pid());
+            LagFollower lag = new LagFollower(metrics, writer, firstIncident, pids);
             while (System.currentTimeMillis() < end
                     && !(System.currentTimeMillis() > lastIncident
                             && latencies.seenCount(AlertWebhookReceiver.STAGE)
@@ -332,12 +338,19 @@ public final class VigilAlertRun {
             LagFollower lag,
             Map<String, JfrProfile.Summary> profiles) {
         Map<String, String> facts = new LinkedHashMap<>();
-        facts.put("background samples/s offered", String.format("%,.0f", settings.effectiveRate()));
+        facts.put("background samples/s offered", PipelineReport.count(settings.effectiveRate()));
         facts.put(
                 "background samples/s sustained",
                 String.format(
-                        "%,.0f acknowledged by Kafka while the incidents ran", lag.ackedRate()));
+                        "%s acknowledged by Kafka while the incidents ran",
+                        PipelineReport.count(lag.ackedRate())));
+        facts.put(
+                "samples/s the alerting job took from Kafka",
+                String.format(
+                        "%s (acknowledged minus the growth of its lag)",
+                        PipelineReport.count(lag.evaluatedRate())));
         facts.put("kept up", lag.verdict(settings.effectiveRate()));
+        facts.put("cores busy while the incidents ran", lag.cpu());
         AlertWebhookReceiver.Counts counts = receiver.counts();
         facts.put(
                 "webhook requests",
@@ -450,13 +463,22 @@ public final class VigilAlertRun {
         private long ackedAtLast;
         private long ackedTo;
         private long maxLag;
+        private long firstLag = -1;
         private long lastLag = -1;
         private String state = "unknown";
+        private final Map<String, Long> pids;
+        private CpuSnapshot cpuAtFirst;
+        private CpuSnapshot cpuAtLast;
 
-        LagFollower(FlinkJobMetrics metrics, SampleWriter writer, long firstIncident) {
+        LagFollower(
+                FlinkJobMetrics metrics,
+                SampleWriter writer,
+                long firstIncident,
+                Map<String, Long> pids) {
             this.metrics = metrics;
             this.writer = writer;
             this.firstIncident = firstIncident;
+            this.pids = pids;
         }
 
         void maybeRead(IncidentLatencies latencies) {
@@ -482,6 +504,10 @@ public final class VigilAlertRun {
                 if (ackedAtFirst < 0) {
                     ackedAtFirst = acked;
                     ackedFrom = now;
+                    firstLag = lag;
+                    cpuAtFirst = CpuSnapshot.take(pids);
+                } else {
+                    cpuAtLast = CpuSnapshot.take(pids);
                 }
                 ackedAtLast = acked;
                 ackedTo = now;
@@ -507,13 +533,46 @@ public final class VigilAlertRun {
                     : Double.NaN;
         }
 
+        /** Samples per second the job took from Kafka: acknowledged minus the lag's growth. */
+        double evaluatedRate() {
+            return ackedTo > ackedFrom
+                    ? ((ackedAtLast - ackedAtFirst) - (lastLag - firstLag))
+                            * 1000.0
+                            / (ackedTo - ackedFrom)
+                    : Double.NaN;
+        }
+
+        /** CPU by process while the incidents ran, and what other processes took meanwhile. */
+        String cpu() {
+            if (cpuAtFirst == null || cpuAtLast == null) {
+                return "not measured";
+            }
+            CpuSnapshot.CpuReport report = cpuAtLast.since(cpuAtFirst);
+            StringBuilder text = new StringBuilder();
+            for (CpuSnapshot.ProcessCpu process : report.processes()) {
+                text.append(
+                        String.format(
+                                "%s %.2f, ",
+                                process.name(), process.cpuSeconds() / report.seconds()));
+            }
+            return text.append(
+                            String.format(
+                                    "other processes on the machine %.2f (cores busy, of %d)",
+                                    report.otherSeconds() / report.seconds(),
+                                    Runtime.getRuntime().availableProcessors()))
+                    .toString();
+        }
+
         /** Kept up if the live lag stayed under two seconds of samples while incidents ran. */
         String verdict(double rate) {
             boolean keptUp = lastLag >= 0 && maxLag <= 2 * rate;
             return String.format(
-                    "%s: live consumer lag (the source's pendingRecords) max %,d, at the end %,d"
+                    "%s: live consumer lag (the source's pendingRecords) max %s, at the end %s"
                             + " samples; job %s",
-                    keptUp ? "**yes**" : "**no**", maxLag, lastLag, state);
+                    keptUp ? "**yes**" : "**no**",
+                    PipelineReport.count(maxLag),
+                    PipelineReport.count(lastLag),
+                    state);
         }
     }
 }

@@ -554,7 +554,7 @@ public final class PipelineReport {
     }
 
     /** A count with spaces between thousands, as the rest of RESULTS.md writes them. */
-    static String count(double value) {
+    public static String count(double value) {
         if (Double.isNaN(value)) {
             return NONE;
         }
