@@ -69,8 +69,7 @@ public final class AlertLatencyReport {
                                         + " samples/s of background load; %d incidents, each a"
                                         + " host of its own reporting `%s` = %s for %d s, one"
                                         + " every %d s after %d s of background alone; rule `%s`"
-                                        + " above %s with `for: 0`. The two systems run one after"
-                                        + " the other.",
+                                        + " above %s with `for: 0`.%s",
                                 PipelineReport.count(settings.hosts()),
                                 settings.seriesPerHost(),
                                 settings.step().toMillis(),
@@ -82,7 +81,10 @@ public final class AlertLatencyReport {
                                 settings.spacing().toSeconds(),
                                 settings.warmUp().toSeconds(),
                                 AlertLatencySettings.ALERTNAME,
-                                AlertLatencySettings.THRESHOLD))
+                                AlertLatencySettings.THRESHOLD,
+                                sides.size() > 1
+                                        ? " The two systems run one after the other."
+                                        : ""))
                 .append("\n\n");
 
         List<String> header = new ArrayList<>(List.of(""));
