@@ -2,6 +2,7 @@ package io.vigil.bench;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.vigil.schemas.MetricSample;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,6 +50,7 @@ public final class ExpositionServer implements AutoCloseable {
     private final ExecutorService executor;
     private final AtomicLong samplesServed = new AtomicLong();
     private final AtomicLong bytesServed = new AtomicLong();
+    private final IncidentSchedule incidents;
 
     /**
      * Starts serving.
@@ -62,6 +65,22 @@ public final class ExpositionServer implements AutoCloseable {
     public ExpositionServer(
             Workload workload, Duration step, int targets, Clock clock, InetSocketAddress address)
             throws IOException {
+        this(workload, step, targets, clock, address, IncidentSchedule.NONE);
+    }
+
+    /**
+     * Starts serving, with incidents: the hosts they concern show changed values or none.
+     *
+     * @param incidents what goes wrong when, timed on {@code clock}
+     */
+    public ExpositionServer(
+            Workload workload,
+            Duration step,
+            int targets,
+            Clock clock,
+            InetSocketAddress address,
+            IncidentSchedule incidents)
+            throws IOException {
         List<Fleet.Host> hosts = workload.fleet().hosts();
         if (targets < 1 || targets > hosts.size()) {
             throw new IllegalArgumentException(
@@ -70,6 +89,7 @@ public final class ExpositionServer implements AutoCloseable {
                             hosts.size(), targets));
         }
         this.workload = workload;
+        this.incidents = incidents;
         this.stepMillis = step.toMillis();
         this.clock = clock;
         this.shards = shards(workload.fleet(), targets);
@@ -193,10 +213,19 @@ public final class ExpositionServer implements AutoCloseable {
         for (Family family : shard.families()) {
             out.writeBytes(family.typeLine());
             for (int i = 0; i < family.members().size(); i++) {
+                Fleet.Series series = family.members().get(i);
+                double value = workload.value(series, tick);
+                if (incidents.concerns(series.host())) {
+                    Optional<MetricSample> shown =
+                            incidents.apply(
+                                    workload.sample(series, tick), series.host(), clock.millis());
+                    if (shown.isEmpty()) {
+                        continue;
+                    }
+                    value = shown.get().getValue();
+                }
                 out.writeBytes(family.prefixes().get(i));
-                out.writeBytes(
-                        Double.toString(workload.value(family.members().get(i), tick))
-                                .getBytes(StandardCharsets.US_ASCII));
+                out.writeBytes(Double.toString(value).getBytes(StandardCharsets.US_ASCII));
                 out.write('\n');
             }
         }

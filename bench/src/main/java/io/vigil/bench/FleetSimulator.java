@@ -32,6 +32,14 @@ public final class FleetSimulator {
         boolean follows(Fleet.Series series, long tick);
 
         /**
+         * Whether to follow this sample, as sent (incidents applied); by default {@link
+         * #follows(Fleet.Series, long)}.
+         */
+        default boolean follows(Fleet.Series series, long tick, MetricSample sent) {
+            return follows(series, tick);
+        }
+
+        /**
          * Kafka acknowledged a followed sample at {@code wallMillis} (ms since the epoch). Called
          * on the producer's I/O thread.
          */
@@ -135,7 +143,7 @@ public final class FleetSimulator {
                     continue;
                 }
                 sentThisTick++;
-                if (tracer.follows(series, tick)) {
+                if (tracer.follows(series, tick, sample)) {
                     long followedTick = tick;
                     writer.send(sample, at -> tracer.acknowledged(series, followedTick, at));
                 } else {

@@ -27,7 +27,8 @@ public record Incident(Kind kind, String host, Duration after, Duration lasting)
     /** The CPU ratio a host with {@link Kind#CPU_HIGH} reports. */
     public static final double HIGH_CPU = 0.97;
 
-    static final String CPU_METRIC = "node_cpu_usage_ratio";
+    /** The metric a {@link Kind#CPU_HIGH} incident changes. */
+    public static final String CPU_METRIC = "node_cpu_usage_ratio";
 
     /** What goes wrong. */
     public enum Kind {

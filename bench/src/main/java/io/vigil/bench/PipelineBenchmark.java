@@ -8,6 +8,7 @@ import io.vigil.bench.pipeline.PrometheusFigures;
 import io.vigil.bench.pipeline.PrometheusRun;
 import io.vigil.bench.pipeline.VigilFigures;
 import io.vigil.bench.pipeline.VigilPipelineRun;
+import io.vigil.bench.process.ChildProcess;
 import io.vigil.stack.state.ProcessRecord;
 import io.vigil.stack.state.StackState;
 import java.io.IOException;
@@ -194,14 +195,14 @@ public final class PipelineBenchmark implements Callable<Integer> {
         return vigilFailure.isEmpty() && prometheusFailure.isEmpty() ? 0 : 1;
     }
 
-    private static String describe(Exception e) {
+    static String describe(Exception e) {
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
         // Start failures carry whole log tails; the first line says what failed.
         return message.lines().findFirst().orElse(message);
     }
 
     /** CPUs, memory, Java and how loaded the machine was when the run started. */
-    private static String machine() throws IOException {
+    static String machine() throws IOException {
         String model =
                 Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
                         .filter(line -> line.startsWith("model name"))
@@ -242,23 +243,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
             List<ProcessRecord> stopped =
                     StackState.stopAll(runDir.resolve("vigil-stack"), Duration.ofSeconds(20));
             stopped.forEach(p -> Console.say("stopped leftover %s (pid %d)", p.name(), p.pid()));
-            Path pidFile = runDir.resolve("prometheus/prometheus.pid");
-            if (Files.exists(pidFile)) {
-                long pid = Long.parseLong(Files.readString(pidFile).trim());
-                // Only our Prometheus: one whose command line names this run's folder.
-                Optional<ProcessHandle> process =
-                        ProcessHandle.of(pid)
-                                .filter(
-                                        h ->
-                                                h.info()
-                                                        .commandLine()
-                                                        .map(c -> c.contains(runDir.toString()))
-                                                        .orElse(false));
-                if (process.isPresent()) {
-                    process.get().destroy();
-                    Console.say("stopped leftover prometheus (pid %d)", pid);
-                }
-            }
+            ChildProcess.stopLeftovers(runDir).forEach(p -> Console.say("stopped leftover %s", p));
             return 0;
         }
     }

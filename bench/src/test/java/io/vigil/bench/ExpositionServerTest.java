@@ -62,4 +62,43 @@ class ExpositionServerTest {
             assertThat(server.samplesServed()).isEqualTo(24);
         }
     }
+
+    @Test
+    void servesAnIncidentHostsChangedValueAndLeavesOutADownHost() throws Exception {
+        Workload workload = new Workload(new Fleet(4, 10), STEP, 1, 0, Duration.ZERO);
+        IncidentSchedule incidents =
+                new IncidentSchedule(
+                        List.of(
+                                new Incident(
+                                        Incident.Kind.CPU_HIGH,
+                                        "host-000001",
+                                        Duration.ZERO,
+                                        Duration.ofMinutes(1)),
+                                new Incident(
+                                        Incident.Kind.HOST_DOWN,
+                                        "host-000002",
+                                        Duration.ZERO,
+                                        Duration.ofMinutes(1))),
+                        T0.toEpochMilli());
+        try (ExpositionServer server =
+                new ExpositionServer(
+                        workload,
+                        STEP,
+                        1,
+                        Clock.fixed(T0, ZoneOffset.UTC),
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                        incidents)) {
+            String body =
+                    new String(
+                            server.render(server.shard(0), T0.toEpochMilli() / STEP.toMillis()),
+                            java.nio.charset.StandardCharsets.UTF_8);
+
+            assertThat(body)
+                    .contains(
+                            "node_cpu_usage_ratio{cluster=\"dc1-c1\",dc=\"dc1\",host=\"host-000001\",rack=\"dc1-c1-r1\"}"
+                                + " 0.97")
+                    .doesNotContain("host-000002");
+            assertThat(body.lines().filter(line -> !line.startsWith("#"))).hasSize(30);
+        }
+    }
 }

@@ -12,14 +12,15 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * The metrics of the metrics-rollup job that the benchmark follows, read through the Flink REST API
+ * The metrics of the metrics-rollup job that the benchmark follows (the alert-latency benchmark
+ * reads the live lag and state of the alerting job with it), read through the Flink REST API
  * (aggregated over subtasks). Flink refreshes them every second on the local stack, so a reading
  * can be up to a second old.
  *
  * <p>Metric ids are matched by pattern because Flink derives them from operator names (spaces and
  * colons become underscores, e.g. {@code Source__Kafka__samples.pendingRecords}).
  */
-final class FlinkJobMetrics {
+public final class FlinkJobMetrics {
     /** Samples that reached the window operator: consumed from Kafka, decoded, shuffled. */
     private static final Pattern CONSUMED =
             Pattern.compile("Roll_up_per_series[^.]*\\.numRecordsIn");
@@ -45,7 +46,7 @@ final class FlinkJobMetrics {
 
     private String watermarkId;
 
-    FlinkJobMetrics(FlinkRestClient flink, String jobId) {
+    public FlinkJobMetrics(FlinkRestClient flink, String jobId) {
         this.flink = flink;
         this.jobId = jobId;
     }
@@ -85,7 +86,7 @@ final class FlinkJobMetrics {
     }
 
     /** Reads every followed metric once. */
-    Reading read() {
+    public Reading read() {
         String jobPath = "/jobs/" + jobId;
         JsonNode job = flink.get(jobPath);
         double consumed = 0;
@@ -171,7 +172,7 @@ final class FlinkJobMetrics {
      * @param busyPercent per operator chain, share of time busy (average over subtasks)
      * @param backPressuredPercent per operator chain, share of time back-pressured
      */
-    record Reading(
+    public record Reading(
             String state,
             long consumed,
             long pending,

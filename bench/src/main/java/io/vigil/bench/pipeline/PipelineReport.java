@@ -12,6 +12,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.ToLongFunction;
@@ -443,32 +444,33 @@ public final class PipelineReport {
         out.append(
                 "\nJFR profiles recorded after the measured period, load unchanged (share of Java"
                         + " execution samples):\n");
-        vigil.get()
-                .profiles()
-                .forEach(
-                        (process, summary) -> {
-                            out.append("\n**")
-                                    .append(process)
-                                    .append("** (")
-                                    .append(summary.javaSamples())
-                                    .append(" Java samples, ")
-                                    .append(summary.nativeSamples())
-                                    .append(" samples computing in native code)\n\n");
-                            out.append("- top methods: ")
-                                    .append(shares(summary.topMethods(), 10))
-                                    .append('\n');
-                            out.append("- libraries on the stack: ")
-                                    .append(shares(summary.libraries(), 10))
-                                    .append('\n');
-                            out.append("- threads: ")
-                                    .append(shares(summary.threads(), 6))
-                                    .append('\n');
-                            if (!summary.nativeMethods().isEmpty()) {
-                                out.append("- native (share of native samples): ")
-                                        .append(shares(summary.nativeMethods(), 6))
-                                        .append('\n');
-                            }
-                        });
+        appendProfiles(out, vigil.get().profiles());
+    }
+
+    /** One block per profiled process: top methods, libraries, threads, native methods. */
+    public static void appendProfiles(StringBuilder out, Map<String, JfrProfile.Summary> profiles) {
+        profiles.forEach(
+                (process, summary) -> {
+                    out.append("\n**")
+                            .append(process)
+                            .append("** (")
+                            .append(summary.javaSamples())
+                            .append(" Java samples, ")
+                            .append(summary.nativeSamples())
+                            .append(" samples computing in native code)\n\n");
+                    out.append("- top methods: ")
+                            .append(shares(summary.topMethods(), 10))
+                            .append('\n');
+                    out.append("- libraries on the stack: ")
+                            .append(shares(summary.libraries(), 10))
+                            .append('\n');
+                    out.append("- threads: ").append(shares(summary.threads(), 6)).append('\n');
+                    if (!summary.nativeMethods().isEmpty()) {
+                        out.append("- native (share of native samples): ")
+                                .append(shares(summary.nativeMethods(), 6))
+                                .append('\n');
+                    }
+                });
     }
 
     private void notes(StringBuilder out) {
@@ -492,7 +494,8 @@ public final class PipelineReport {
                 .collect(Collectors.joining(", "));
     }
 
-    private static void table(StringBuilder out, String[] header, List<String[]> rows) {
+    /** A markdown table. */
+    public static void table(StringBuilder out, String[] header, List<String[]> rows) {
         out.append("| ").append(String.join(" | ", header)).append(" |\n|");
         for (int i = 0; i < header.length; i++) {
             out.append("---|");
@@ -551,7 +554,7 @@ public final class PipelineReport {
     }
 
     /** A count with spaces between thousands, as the rest of RESULTS.md writes them. */
-    static String count(double value) {
+    public static String count(double value) {
         if (Double.isNaN(value)) {
             return NONE;
         }

@@ -2,6 +2,7 @@ package io.vigil.bench.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vigil.bench.process.ChildProcess;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -21,100 +22,86 @@ import java.util.concurrent.TimeUnit;
  * A Prometheus server run as a child process with its own configuration and a fresh TSDB folder,
  * bound to a free loopback port; never the system's service.
  *
- * <p>Its pid goes to {@code prometheus.pid} next to the configuration, so that the benchmark script
- * can stop it even if this JVM is killed; a shutdown hook stops it on Ctrl-C.
+ * <p>Its pid goes to {@code prometheus.pid} next to the configuration ({@link ChildProcess}), so
+ * that the benchmark scripts can stop it even if this JVM is killed; a shutdown hook stops it on
+ * Ctrl-C.
  */
-final class PrometheusProcess implements AutoCloseable {
+public final class PrometheusProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
-    private final Process process;
+    private final ChildProcess process;
     private final URI uri;
     private final Path tsdb;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json = new ObjectMapper();
-    private final Thread shutdownHook;
 
-    private PrometheusProcess(Process process, URI uri, Path tsdb) {
+    private PrometheusProcess(ChildProcess process, URI uri, Path tsdb) {
         this.process = process;
         this.uri = uri;
         this.tsdb = tsdb;
-        this.shutdownHook = new Thread(this::stop, "prometheus-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /**
      * Starts Prometheus and waits until it is ready.
      *
      * @param binary the prometheus executable
-     * @param dir folder for its configuration, TSDB ({@code data/}), log and pid file
+     * @param dir folder for its configuration, TSDB ({@code data/}), log and pid file; files the
+     *     configuration refers to (rule files) are written there before
      * @param config the content of prometheus.yml
      */
-    static PrometheusProcess start(Path binary, Path dir, String config)
+    public static PrometheusProcess start(Path binary, Path dir, String config)
             throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Path configFile = dir.resolve("prometheus.yml");
         Files.writeString(configFile, config);
         Path tsdb = dir.resolve("data");
         int port = freePort();
-        Process process =
-                new ProcessBuilder(
+        ChildProcess process =
+                ChildProcess.start(
+                        "prometheus",
+                        List.of(
                                 binary.toString(),
                                 "--config.file=" + configFile,
                                 "--storage.tsdb.path=" + tsdb,
                                 "--storage.tsdb.retention.time=1d",
                                 "--web.listen-address=127.0.0.1:" + port,
-                                "--log.level=info")
-                        .redirectErrorStream(true)
-                        .redirectOutput(dir.resolve("prometheus.log").toFile())
-                        .start();
-        process.getOutputStream().close();
-        Files.writeString(dir.resolve("prometheus.pid"), process.pid() + "\n");
+                                "--log.level=info"),
+                        dir);
         PrometheusProcess prometheus =
                 new PrometheusProcess(process, URI.create("http://127.0.0.1:" + port), tsdb);
-        prometheus.awaitReady(dir.resolve("prometheus.log"));
+        process.awaitReady(prometheus::answersReady, START_TIMEOUT);
         return prometheus;
     }
 
-    private static int freePort() throws IOException {
+    /** A free loopback port (free now; a server started right after takes it). */
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
     }
 
-    private void awaitReady(Path log) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IOException(
-                        String.format(
-                                "Prometheus exited with %s before it was ready; see %s",
-                                process.exitValue(), log));
-            }
-            try {
-                if (get("/-/ready").statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // Not listening yet.
-            }
-            Thread.sleep(200);
+    private boolean answersReady() {
+        try {
+            return get("/-/ready").statusCode() == 200;
+        } catch (IOException e) {
+            return false; // Not listening yet.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
-        stop();
-        throw new IOException(String.format("Prometheus not ready within 60 s; see %s", log));
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    URI uri() {
+    public URI uri() {
         return uri;
     }
 
     /** The TSDB folder: {@code wal/}, {@code chunks_head/} and, after two hours, blocks. */
-    Path tsdb() {
+    public Path tsdb() {
         return tsdb;
     }
 
@@ -122,12 +109,13 @@ final class PrometheusProcess implements AutoCloseable {
      * The sum of all series of a metric in Prometheus's own /metrics (its self-instrumentation,
      * read directly rather than scraped, so no extra samples are stored for it).
      */
-    double selfMetric(String name) throws IOException, InterruptedException {
+    public double selfMetric(String name) throws IOException, InterruptedException {
         return selfMetric(name, "");
     }
 
     /** As {@link #selfMetric(String)}, for the series whose labels contain {@code labelText}. */
-    double selfMetric(String name, String labelText) throws IOException, InterruptedException {
+    public double selfMetric(String name, String labelText)
+            throws IOException, InterruptedException {
         double sum = 0;
         for (String line : get("/metrics").body().split("\n")) {
             if (line.startsWith(name)
@@ -140,7 +128,7 @@ final class PrometheusProcess implements AutoCloseable {
     }
 
     /** The first value of an instant PromQL query, if it has one. */
-    OptionalDouble query(String promql) throws IOException, InterruptedException {
+    public OptionalDouble query(String promql) throws IOException, InterruptedException {
         HttpResponse<String> response =
                 get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
         JsonNode result = json.readTree(response.body()).path("data").path("result");
@@ -151,7 +139,7 @@ final class PrometheusProcess implements AutoCloseable {
     }
 
     /** The version line of {@code prometheus --version}. */
-    static String version(Path binary) throws IOException, InterruptedException {
+    public static String version(Path binary) throws IOException, InterruptedException {
         Process process =
                 new ProcessBuilder(binary.toString(), "--version")
                         .redirectErrorStream(true)
@@ -170,29 +158,8 @@ final class PrometheusProcess implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** SIGTERM, up to 30 s to write its last WAL segment and exit, then SIGKILL. */
-    private void stop() {
-        if (!process.isAlive()) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
-    }
-
     @Override
     public void close() {
-        stop();
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // The JVM is shutting down and the hook runs (or ran) anyway.
-        }
+        process.close();
     }
 }

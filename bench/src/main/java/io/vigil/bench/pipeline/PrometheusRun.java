@@ -62,7 +62,7 @@ public final class PrometheusRun {
                                 Clock.systemUTC(),
                                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
                 PrometheusProcess prometheus =
-                        PrometheusProcess.start(binary, dir, config(server, step))) {
+                        PrometheusProcess.start(binary, dir, config(server, step, ""))) {
             MeasuredPeriod period =
                     MeasuredPeriod.after(Instant.now(), settings.warmUp(), settings.measure());
             Console.say(
@@ -127,18 +127,24 @@ public final class PrometheusRun {
     /**
      * prometheus.yml: one job whose targets are the server's shards. Each target sets its own path
      * and instance label; the scrape interval is the workload's step, so every series is scraped as
-     * often as the generator sends it to Kafka.
+     * often as the generator sends it to Kafka, and rules (if any) are evaluated as often.
+     *
+     * @param topLevelSections more top-level YAML appended as is, e.g. {@code rule_files:} and
+     *     {@code alerting:}; empty for none
      */
-    private static String config(ExpositionServer server, Duration step) {
+    public static String config(ExpositionServer server, Duration step, String topLevelSections) {
         String interval = step.toMillis() + "ms";
         StringBuilder yaml =
                 new StringBuilder()
-                        .append("# Written by the Vigil pipeline benchmark for this run only.\n")
+                        .append("# Written by a Vigil benchmark for this run only.\n")
                         .append("global:\n")
                         .append("  scrape_interval: ")
                         .append(interval)
                         .append('\n')
                         .append("  scrape_timeout: ")
+                        .append(interval)
+                        .append('\n')
+                        .append("  evaluation_interval: ")
                         .append(interval)
                         .append('\n')
                         .append("scrape_configs:\n")
@@ -156,7 +162,7 @@ public final class PrometheusRun {
                     .append(path.substring(path.lastIndexOf('/') + 1))
                     .append("'\n");
         }
-        return yaml.toString();
+        return yaml.append(topLevelSections).toString();
     }
 
     private Boundary boundary(
