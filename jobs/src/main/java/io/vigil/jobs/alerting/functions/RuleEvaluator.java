@@ -208,6 +208,13 @@ public final class RuleEvaluator
             throws Exception {
         long now = ctx.timerService().currentProcessingTime();
         markStarted(now);
+        ReadOnlyBroadcastState<String, RuleSlot> slots = ctx.getBroadcastState(Descriptors.RULES);
+        List<Rule> rules = rulesOf(sample.getName(), slots);
+        if (!watches(rules, sample)) {
+            // No live rule selects the series, so it has no state to read: a rule's states go as
+            // soon as it is deleted or selects other series (stop). Most samples end here.
+            return;
+        }
         SeriesState seriesState = series.value();
         if (seriesState != null && sample.getTimestamp() < seriesState.lastTimestamp) {
             // Alerting follows the newest state of a series; an older sample (a resend, a
@@ -215,10 +222,9 @@ public final class RuleEvaluator
             outOfOrderSamples.inc();
             return;
         }
-        ReadOnlyBroadcastState<String, RuleSlot> slots = ctx.getBroadcastState(Descriptors.RULES);
         boolean stored = false;
         long silence = NO_DEADLINE;
-        for (Rule rule : rulesOf(sample.getName(), slots)) {
+        for (Rule rule : rules) {
             if (!Rules.matches(rule, sample)) {
                 continue;
             }
@@ -272,6 +278,15 @@ public final class RuleEvaluator
             }
         }
         series.update(seriesState);
+    }
+
+    private static boolean watches(List<Rule> rules, MetricSample sample) {
+        for (Rule rule : rules) {
+            if (Rules.matches(rule, sample)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The live rules of a metric, from the index (rebuilt if a rule changed since). */
