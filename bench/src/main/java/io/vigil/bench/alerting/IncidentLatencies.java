@@ -1,5 +1,8 @@
 package io.vigil.bench.alerting;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -117,6 +120,27 @@ public final class IncidentLatencies {
                 counter(duplicates, stage).get(),
                 counter(unexpected, stage).get() + early,
                 Map.copyOf(byHost));
+    }
+
+    /**
+     * One line per incident, tab-separated: host, t0 (ms since the epoch) and the latency in ms to
+     * each of {@code stages} (empty if it never got there), so that slow incidents can be laid next
+     * to what the logs say happened at their time.
+     */
+    public void write(Path file, List<String> stages) throws IOException {
+        StringBuilder tsv = new StringBuilder("host\tt0");
+        stages.forEach(stage -> tsv.append('\t').append(stage));
+        tsv.append('\n');
+        for (String host : hosts) {
+            Long t0 = injectedAt.get(host);
+            tsv.append(host).append('\t').append(t0 == null ? "" : t0.toString());
+            for (String stage : stages) {
+                Long at = firstSeen.getOrDefault(stage, Map.of()).get(host);
+                tsv.append('\t').append(t0 == null || at == null ? "" : Long.toString(at - t0));
+            }
+            tsv.append('\n');
+        }
+        Files.writeString(file, tsv);
     }
 
     private static AtomicInteger counter(Map<String, AtomicInteger> counters, String stage) {

@@ -376,6 +376,18 @@ public final class VigilAlertRun {
                         settings.parallelism(),
                         Incident.CPU_METRIC,
                         AlertLatencySettings.THRESHOLD));
+        List<String> stages =
+                List.of(
+                        AlertTopicFollower.APPENDED,
+                        AlertTopicFollower.RECEIVED,
+                        AlertWebhookReceiver.STAGE);
+        Path perIncident = runDir.resolve("vigil-incidents.tsv");
+        try {
+            latencies.write(perIncident, stages);
+            notes.add("Per incident: " + perIncident.getFileName() + " in the run folder.");
+        } catch (IOException e) {
+            notes.add("Could not write the per-incident latencies: " + e.getMessage());
+        }
         return new SideResult(
                 "Vigil",
                 "Kafka acknowledged the incident's first high sample (producer callback)",

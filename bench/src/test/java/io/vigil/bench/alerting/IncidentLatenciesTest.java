@@ -3,8 +3,11 @@ package io.vigil.bench.alerting;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class IncidentLatenciesTest {
     private static final long T0 = 1_764_000_000_000L;
@@ -86,5 +89,27 @@ class IncidentLatenciesTest {
         assertThatThrownBy(() -> new IncidentLatencies(List.of("host-a", "host-a")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("ambiguous");
+    }
+
+    @TempDir Path dir;
+
+    @Test
+    void writesOneLinePerIncidentWithItsLatencies() throws Exception {
+        IncidentLatencies latencies = new IncidentLatencies(List.of("host-a", "host-b", "host-c"));
+        latencies.injected("host-a", 1_000);
+        latencies.injected("host-b", 2_000);
+        latencies.seen("topic", "host-a", 1_090);
+        latencies.seen("webhook", "host-a", 1_150);
+        latencies.seen("topic", "host-b", 3_200);
+
+        Path file = dir.resolve("incidents.tsv");
+        latencies.write(file, List.of("topic", "webhook"));
+
+        assertThat(Files.readAllLines(file))
+                .containsExactly(
+                        "host\tt0\ttopic\twebhook",
+                        "host-a\t1000\t90\t150",
+                        "host-b\t2000\t1200\t",
+                        "host-c\t\t\t");
     }
 }

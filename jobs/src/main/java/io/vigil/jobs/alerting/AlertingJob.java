@@ -64,6 +64,13 @@ import org.apache.flink.types.Either;
 public final class AlertingJob {
     static final String NAME = "vigil alerting";
 
+    /**
+     * How long the operators that emit alert transitions hold a network buffer that is not full.
+     * Flink's default, 100 ms, suits the samples, which fill buffers in a moment; transitions are few
+     * and would wait for the timeout at every hop to the alerts topic.
+     */
+    static final long ALERT_PATH_BUFFER_TIMEOUT_MS = 5;
+
     private final Source<Either<DeadLetter, MetricSample>, ?, ?> samples;
     private final Source<Either<DeadLetter, RuleUpdate>, ?, ?> rules;
     private final Sinks sinks;
@@ -160,7 +167,8 @@ public final class AlertingJob {
                                         cepMaxWindow))
                         .returns(alertType)
                         .uid("alerting-rule-evaluator")
-                        .name("Evaluate rules");
+                        .name("Evaluate rules")
+                        .setBufferTimeout(ALERT_PATH_BUFFER_TIMEOUT_MS);
 
         DataStream<PatternSignal> crashLoops =
                 CEP.pattern(
@@ -190,7 +198,8 @@ public final class AlertingJob {
                         .process(new PatternAlertFunction())
                         .returns(alertType)
                         .uid("alerting-pattern-alerts")
-                        .name("Crash-loop and spike alerts");
+                        .name("Crash-loop and spike alerts")
+                        .setBufferTimeout(ALERT_PATH_BUFFER_TIMEOUT_MS);
 
         // Group-level rules: keyed by (rule, group), with the rules broadcast here too.
         DataStream<AlertEvent> groupAlerts =
@@ -206,7 +215,8 @@ public final class AlertingJob {
                                         cepMaxWindow))
                         .returns(alertType)
                         .uid("alerting-group-evaluator")
-                        .name("Evaluate group rules");
+                        .name("Evaluate group rules")
+                        .setBufferTimeout(ALERT_PATH_BUFFER_TIMEOUT_MS);
 
         DataStream<AlertEvent> transitions = evaluated.union(patternAlerts, groupAlerts);
         int cycles = options.get(AlertingOptions.FLAPPING_CYCLES);
