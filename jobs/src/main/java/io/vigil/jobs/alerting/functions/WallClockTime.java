@@ -18,8 +18,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
  * buffered stay in state until the same fingerprint sees another event, which for a host that was
  * decommissioned is never. In event time, every watermark prunes the partial matches that can no
  * longer complete within the pattern's window and drops a key's state once nothing is left of it.
- * The cost is one watermark interval ({@code pipeline.auto-watermark-interval}, 200 ms by default)
- * before a match is reported.
+ * The cost is up to a second (the watermark's {@link #TICK_MS}) before a match is reported.
  *
  * <p>No element may be late: timestamps never fall behind the last watermark emitted, even when the
  * wall clock steps back, so every element reaches the pattern. Assigner and generator share that
@@ -33,6 +32,14 @@ public final class WallClockTime<T> implements WatermarkStrategy<T> {
     public interface Millis extends Serializable {
         long now();
     }
+
+    /**
+     * The watermark advances in whole seconds. CEP sets a timer at the next watermark for every key
+     * with a partial match (an alert that fired once and may yet flap), so each advance costs a
+     * timer per such key: five a second at Flink's 200 ms interval, one a second like this. A match
+     * is reported up to a second later; the patterns span minutes.
+     */
+    static final long TICK_MS = 1_000;
 
     private final Millis clock;
 
@@ -77,8 +84,8 @@ public final class WallClockTime<T> implements WatermarkStrategy<T> {
             @Override
             public void onPeriodicEmit(WatermarkOutput output) {
                 // Behind every element stamped so far (they carry at most now), and ahead of
-                // none stamped later.
-                long watermark = clock.now() - 1;
+                // none stamped later; whole seconds only, see TICK_MS.
+                long watermark = Math.floorDiv(clock.now(), TICK_MS) * TICK_MS - 1;
                 if (watermark > last[0]) {
                     last[0] = watermark;
                     output.emitWatermark(new Watermark(watermark));

@@ -146,5 +146,11 @@ class CepStateTest {
         assertThat(assigner.extractTimestamp("c", 0)).isEqualTo(T0 + 6_000);
         generator.onPeriodicEmit(output);
         assertThat(watermarks).containsExactly(T0 + 4_999, T0 + 5_999);
+
+        // Whole seconds: within the next second the watermark waits.
+        clock[0] = T0 + 6_800;
+        generator.onPeriodicEmit(output);
+        assertThat(watermarks).containsExactly(T0 + 4_999, T0 + 5_999);
+        assertThat(assigner.extractTimestamp("d", 0)).isEqualTo(T0 + 6_800);
     }
 }
