@@ -66,8 +66,8 @@ public final class AlertingJob {
 
     /**
      * How long the operators that emit alert transitions hold a network buffer that is not full.
-     * Flink's default, 100 ms, suits the samples, which fill buffers in a moment; transitions are few
-     * and would wait for the timeout at every hop to the alerts topic.
+     * Flink's default, 100 ms, suits the samples, which fill buffers in a moment; transitions are
+     * few and would wait for the timeout at every hop to the alerts topic.
      */
     static final long ALERT_PATH_BUFFER_TIMEOUT_MS = 5;
 
