@@ -178,24 +178,20 @@ public final class Dispatcher {
             AggregationGroup.Entry entry = entries.next();
             String fingerprint = entry.event.getFingerprint();
             boolean firing = group.isFiring(entry);
-            // A resolution is owed unless the receiver surely never heard the alert fire: this
-            // replica saw it fire and did not tell (it resolved within group_wait, or while
-            // muted). One read after a takeover is sent, since the dead replica may have told; a
-            // stray "resolved" beats an alert shown firing forever.
+            Optional<String> mutedBy = muting.mutedBy(AlertLabels.of(entry.event), now);
+            // A resolution is muted only if the receiver surely never heard the alert fire: this
+            // replica saw it fire and did not tell. One read after a takeover is sent, since the
+            // dead replica may have told; a stray "resolved" beats an alert shown firing forever.
             boolean resolutionOwed =
                     !firing && (group.notifiedFiring.contains(fingerprint) || !entry.sawFiring);
-            if (!firing && !resolutionOwed) {
-                // Nothing to tell, as Alertmanager does not tell it either.
-                settleAll(entry);
-                entries.remove();
-                continue;
-            }
-            Optional<String> mutedBy = muting.mutedBy(AlertLabels.of(entry.event), now);
             if (mutedBy.isPresent() && !resolutionOwed) {
                 LOG.debug("Alert {} in group {} is muted by {}", fingerprint, group.key, mutedBy);
                 // Nothing to send for these records now; if the mute ends while the alert
                 // still fires, the next flush announces it.
                 settleAll(entry);
+                if (!firing) {
+                    entries.remove();
+                }
                 continue;
             }
             shown.add(entry);

@@ -162,32 +162,6 @@ class DispatcherTest {
     }
 
     @Test
-    void anAlertThatResolvedWithinGroupWaitIsNeverNotified() {
-        add(firing("a", DB1, T0), T0);
-        add(firing("b", DB2, T0), T0);
-        add(resolved("a", DB1, T0.plusSeconds(10)), T0.plusSeconds(10));
-
-        // The receiver hears of b firing, and not of a at all: it never heard a fire.
-        List<Flush> flushes = dispatcher.due(AFTER_GROUP_WAIT);
-        assertThat(flushes)
-                .singleElement()
-                .satisfies(
-                        flush ->
-                                assertThat(flush.alerts())
-                                        .extracting(AlertEvent::getFingerprint)
-                                        .containsExactly("b"));
-        complete(flushes, AFTER_GROUP_WAIT);
-        assertThat(settlements.open()).isZero();
-
-        // A group whose every alert came and went before group_wait sends nothing.
-        Map<String, String> other = Map.of("alertname", "Flap", "instance", "db-3");
-        add(firing("c", other, T0), T0);
-        add(resolved("c", other, T0.plusSeconds(5)), T0.plusSeconds(5));
-        assertThat(dispatcher.due(AFTER_GROUP_WAIT)).isEmpty();
-        assertThat(settlements.open()).isZero();
-    }
-
-    @Test
     void pendingEventsAndReplayedOlderTransitionsAreNotNotified() {
         add(event("p", 1, AlertState.PENDING, DB1, T0), T0);
         assertThat(dispatcher.groupCount()).isZero();
