@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * <p>Silenced and inhibited alerts are left out of notifications when a group flushes (so a silence
  * created during {@code group_wait} still counts), except a resolution of an alert the receiver was
  * told is firing: that one is always sent, so that no receiver keeps showing an alert as firing
- * because it resolved while silenced. PENDING events are never notified.
+ * because it resolved while silenced. PENDING events are never notified, and neither is the
+ * RESOLVED that directly follows one (a pending episode that ended without firing).
  */
 public final class Dispatcher {
 
@@ -51,6 +52,16 @@ public final class Dispatcher {
     private final Map<String, AggregationGroup> groups = new LinkedHashMap<>();
 
     private final Map<Long, InFlight> inFlight = new HashMap<>();
+
+    /**
+     * Alerts whose newest event is PENDING, by fingerprint: the sequence that a RESOLVED ending the
+     * pending episode follows. As many as alerts are pending; each goes with the alert's next
+     * event.
+     */
+    private final Map<String, Pending> pending = new HashMap<>();
+
+    private record Pending(long sequence, int partition) {}
+
     private long lastFlushId;
 
     /** A flush being delivered: its group, and the records it settles when done. */
@@ -68,6 +79,17 @@ public final class Dispatcher {
      */
     public void add(AlertEvent event, RecordPosition position, Instant now) {
         if (event.getState() == AlertState.PENDING) {
+            pending.put(
+                    event.getFingerprint(), new Pending(event.getSequence(), position.partition()));
+            settlements.track(position, 0);
+            return;
+        }
+        Pending before = pending.remove(event.getFingerprint());
+        if (event.getState() == AlertState.RESOLVED
+                && before != null
+                && event.getSequence() == before.sequence() + 1) {
+            // The end of a pending episode that never fired: no replica ever notified it, so
+            // there is nothing to resolve (a rule with for: going pending and back is common).
             settlements.track(position, 0);
             return;
         }
@@ -150,6 +172,7 @@ public final class Dispatcher {
      * the last committed offset and notifies what is still owed.
      */
     public void revoke(Set<Integer> partitions) {
+        pending.values().removeIf(entry -> partitions.contains(entry.partition()));
         Iterator<AggregationGroup> iterator = groups.values().iterator();
         while (iterator.hasNext()) {
             AggregationGroup group = iterator.next();

@@ -162,6 +162,38 @@ class DispatcherTest {
     }
 
     @Test
+    void aPendingEpisodeThatEndsWithoutFiringIsNeverNotified() {
+        add(event("p", 1, AlertState.PENDING, DB1, T0), T0);
+        add(event("p", 2, AlertState.RESOLVED, DB1, T0.plusSeconds(20)), T0.plusSeconds(20));
+
+        assertThat(dispatcher.due(AFTER_GROUP_WAIT)).isEmpty();
+        assertThat(dispatcher.groupCount()).isZero();
+        assertThat(settlements.open()).isZero();
+
+        // Pending, then firing, then resolved: the firing and its resolution are notified.
+        add(event("p", 1, AlertState.PENDING, DB1, T0), AFTER_GROUP_WAIT);
+        add(event("p", 2, AlertState.FIRING, DB1, T0), AFTER_GROUP_WAIT);
+        Instant later = AFTER_GROUP_WAIT.plusSeconds(30);
+        List<Flush> fired = dispatcher.due(later);
+        assertOneFlushOf(fired, AlertState.FIRING);
+        complete(fired, later);
+        add(event("p", 3, AlertState.RESOLVED, DB1, later), later);
+        Instant resolvedAt = later.plus(Duration.ofMinutes(5));
+        assertOneFlushOf(dispatcher.due(resolvedAt), AlertState.RESOLVED);
+    }
+
+    /** One flush, of alerts in these states. */
+    private static void assertOneFlushOf(List<Flush> flushes, AlertState... states) {
+        assertThat(flushes)
+                .singleElement()
+                .satisfies(
+                        flush ->
+                                assertThat(flush.alerts())
+                                        .extracting(AlertEvent::getState)
+                                        .containsExactly(states));
+    }
+
+    @Test
     void pendingEventsAndReplayedOlderTransitionsAreNotNotified() {
         add(event("p", 1, AlertState.PENDING, DB1, T0), T0);
         assertThat(dispatcher.groupCount()).isZero();
