@@ -6,14 +6,8 @@ import io.vigil.bench.alerting.PrometheusAlertRun;
 import io.vigil.bench.alerting.SideResult;
 import io.vigil.bench.alerting.VigilAlertRun;
 import io.vigil.bench.pipeline.Console;
-import io.vigil.bench.process.ChildProcess;
-import io.vigil.stack.state.ProcessRecord;
-import io.vigil.stack.state.StackState;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,12 +27,14 @@ import picocli.CommandLine.Option;
 @Command(
         name = "alert-latency",
         mixinStandardHelpOptions = true,
-        subcommands = AlertLatencyBenchmark.Stop.class,
+        subcommands = StopLeftovers.class,
         description =
                 "Measures the latency from an incident's sample to its alert on vigil.alerts and"
                         + " at a webhook, under background load, then the same for Prometheus"
                         + " and Alertmanager.")
 public final class AlertLatencyBenchmark implements Callable<Integer> {
+    @Mixin BenchRunOptions run;
+
     @Option(names = "--hosts", defaultValue = "5000", description = "Hosts (${DEFAULT-VALUE}).")
     int hosts;
 
@@ -114,41 +111,15 @@ public final class AlertLatencyBenchmark implements Callable<Integer> {
             description = "Which systems to run: vigil, prometheus or both (${DEFAULT-VALUE}).")
     List<String> systems;
 
-    @Option(names = "--run-dir", description = "A fresh folder for this run (required).")
-    Path runDir;
-
-    @Option(names = "--job-jar", description = "The shaded vigil-jobs jar (for the Vigil side).")
-    Path jobJar;
-
-    @Option(
-            names = "--prometheus",
-            defaultValue = "/usr/bin/prometheus",
-            description = "The prometheus executable (${DEFAULT-VALUE}).")
-    Path prometheusBinary;
-
     @Option(
             names = "--alertmanager",
             defaultValue = "/usr/bin/prometheus-alertmanager",
             description = "The Alertmanager executable (${DEFAULT-VALUE}).")
     Path alertmanagerBinary;
 
-    @Option(
-            names = "--results",
-            description = "Markdown file the results are appended to (required).")
-    Path results;
-
-    @Option(
-            names = "--command-line",
-            defaultValue = "",
-            description = "The command as typed, for the report.")
-    String commandLine;
-
     @Override
     public Integer call() throws IOException {
-        if (runDir == null || results == null) {
-            throw new CommandLine.ParameterException(
-                    new CommandLine(this), "--run-dir and --results are required");
-        }
+        run.requireRun(this);
         AlertLatencySettings settings =
                 new AlertLatencySettings(
                         hosts,
@@ -162,7 +133,6 @@ public final class AlertLatencyBenchmark implements Callable<Integer> {
                         parallelism,
                         Math.min(targets, hosts),
                         profile);
-        Files.createDirectories(runDir);
         String machine = PipelineBenchmark.machine();
         Console.say("machine: %s", machine);
 
@@ -172,11 +142,11 @@ public final class AlertLatencyBenchmark implements Callable<Integer> {
                     side(
                             "Vigil",
                             () -> {
-                                if (jobJar == null) {
+                                if (run.jobJar == null) {
                                     throw new IllegalArgumentException(
                                             "--job-jar is needed to run Vigil");
                                 }
-                                return new VigilAlertRun(settings, runDir, jobJar).run();
+                                return new VigilAlertRun(settings, run.runDir, run.jobJar).run();
                             }));
         }
         if (systems.contains("prometheus")) {
@@ -186,22 +156,14 @@ public final class AlertLatencyBenchmark implements Callable<Integer> {
                             () ->
                                     new PrometheusAlertRun(
                                                     settings,
-                                                    runDir,
-                                                    prometheusBinary,
+                                                    run.runDir,
+                                                    run.prometheusBinary,
                                                     alertmanagerBinary)
                                             .run()));
         }
-        String report = new AlertLatencyReport(commandLine, machine, settings, sides).markdown();
-        System.out.println();
-        System.out.println(report);
-        Files.createDirectories(results.toAbsolutePath().getParent());
-        Files.writeString(
-                results,
-                "\n" + report,
-                StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
-        Console.say("results appended to %s; data and logs in %s", results, runDir);
+        String report =
+                new AlertLatencyReport(run.commandLine, machine, settings, sides).markdown();
+        run.appendReport(report);
         boolean clean =
                 sides.stream().allMatch(s -> s.result().map(SideResult::clean).orElse(false));
         return clean ? 0 : 1;
@@ -220,21 +182,5 @@ public final class AlertLatencyBenchmark implements Callable<Integer> {
     /** Entry point. */
     public static void main(String[] args) {
         System.exit(new CommandLine(new AlertLatencyBenchmark()).execute(args));
-    }
-
-    /** {@code stop}: stops what a killed run left behind (the script calls it on every exit). */
-    @Command(name = "stop", description = "Stop the processes a killed run left behind.")
-    static final class Stop implements Callable<Integer> {
-        @Option(names = "--run-dir", required = true, description = "The run's folder.")
-        Path runDir;
-
-        @Override
-        public Integer call() throws IOException {
-            List<ProcessRecord> stopped =
-                    StackState.stopAll(runDir.resolve("vigil-stack"), Duration.ofSeconds(20));
-            stopped.forEach(p -> Console.say("stopped leftover %s (pid %d)", p.name(), p.pid()));
-            ChildProcess.stopLeftovers(runDir).forEach(p -> Console.say("stopped leftover %s", p));
-            return 0;
-        }
     }
 }

@@ -8,20 +8,16 @@ import io.vigil.bench.pipeline.PrometheusFigures;
 import io.vigil.bench.pipeline.PrometheusRun;
 import io.vigil.bench.pipeline.VigilFigures;
 import io.vigil.bench.pipeline.VigilPipelineRun;
-import io.vigil.bench.process.ChildProcess;
-import io.vigil.stack.state.ProcessRecord;
-import io.vigil.stack.state.StackState;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -34,12 +30,14 @@ import picocli.CommandLine.Option;
 @Command(
         name = "pipeline-benchmark",
         mixinStandardHelpOptions = true,
-        subcommands = PipelineBenchmark.Stop.class,
+        subcommands = StopLeftovers.class,
         description =
                 "Runs Vigil's pipeline and Prometheus one after the other on the same simulated"
                         + " fleet and reports throughput, lag, CPU per million samples, bytes per"
                         + " sample and latency.")
 public final class PipelineBenchmark implements Callable<Integer> {
+    @Mixin BenchRunOptions run;
+
     @Option(names = "--hosts", defaultValue = "10000", description = "Hosts (${DEFAULT-VALUE}).")
     int hosts;
 
@@ -100,38 +98,9 @@ public final class PipelineBenchmark implements Callable<Integer> {
             description = "Which systems to run: vigil, prometheus or both (${DEFAULT-VALUE}).")
     List<String> systems;
 
-    @Option(
-            names = "--run-dir",
-            description = "A fresh folder for this run's data, logs and profiles (required).")
-    Path runDir;
-
-    @Option(names = "--job-jar", description = "The shaded vigil-jobs jar (for the Vigil side).")
-    Path jobJar;
-
-    @Option(
-            names = "--prometheus",
-            defaultValue = "/usr/bin/prometheus",
-            description = "The prometheus executable (${DEFAULT-VALUE}).")
-    Path prometheusBinary;
-
-    @Option(
-            names = "--results",
-            description = "Markdown file the results are appended to (required).")
-    Path results;
-
-    @Option(
-            names = "--command-line",
-            defaultValue = "",
-            description = "The command as typed, for the report.")
-    String commandLine;
-
     @Override
     public Integer call() throws IOException {
-        // Not picocli-required: that would make them required for the stop subcommand too.
-        if (runDir == null || results == null) {
-            throw new CommandLine.ParameterException(
-                    new CommandLine(this), "--run-dir and --results are required");
-        }
+        run.requireRun(this);
         BenchSettings settings =
                 new BenchSettings(
                         hosts,
@@ -143,7 +112,6 @@ public final class PipelineBenchmark implements Callable<Integer> {
                         latencySeries,
                         // A small fleet has fewer hosts than the default number of targets.
                         Math.min(targets, hosts));
-        Files.createDirectories(runDir);
         String machine = machine();
         Console.say("machine: %s", machine);
 
@@ -151,10 +119,10 @@ public final class PipelineBenchmark implements Callable<Integer> {
         String vigilFailure = "";
         if (systems.contains("vigil")) {
             try {
-                if (jobJar == null) {
+                if (run.jobJar == null) {
                     throw new IllegalArgumentException("--job-jar is needed to run Vigil");
                 }
-                vigil = Optional.of(new VigilPipelineRun(settings, runDir, jobJar).run());
+                vigil = Optional.of(new VigilPipelineRun(settings, run.runDir, run.jobJar).run());
             } catch (Exception e) {
                 vigilFailure = describe(e);
                 Console.say("Vigil side failed: %s", vigilFailure);
@@ -165,7 +133,9 @@ public final class PipelineBenchmark implements Callable<Integer> {
         if (systems.contains("prometheus")) {
             try {
                 prometheus =
-                        Optional.of(new PrometheusRun(settings, runDir, prometheusBinary).run());
+                        Optional.of(
+                                new PrometheusRun(settings, run.runDir, run.prometheusBinary)
+                                        .run());
             } catch (Exception e) {
                 prometheusFailure = describe(e);
                 Console.say("Prometheus side failed: %s", prometheusFailure);
@@ -174,7 +144,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
 
         String report =
                 new PipelineReport(
-                                commandLine,
+                                run.commandLine,
                                 machine,
                                 settings,
                                 vigil,
@@ -182,16 +152,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
                                 prometheus,
                                 prometheusFailure)
                         .markdown();
-        System.out.println();
-        System.out.println(report);
-        Files.createDirectories(results.toAbsolutePath().getParent());
-        Files.writeString(
-                results,
-                "\n" + report,
-                StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
-        Console.say("results appended to %s; data, logs and profiles in %s", results, runDir);
+        run.appendReport(report);
         return vigilFailure.isEmpty() && prometheusFailure.isEmpty() ? 0 : 1;
     }
 
@@ -227,24 +188,5 @@ public final class PipelineBenchmark implements Callable<Integer> {
     /** Entry point. */
     public static void main(String[] args) {
         System.exit(new CommandLine(new PipelineBenchmark()).execute(args));
-    }
-
-    /**
-     * {@code stop}: stops what a run in a folder left behind if its JVM was killed before it could
-     * clean up (the benchmark script calls it on every exit).
-     */
-    @Command(name = "stop", description = "Stop the processes a killed run left behind.")
-    static final class Stop implements Callable<Integer> {
-        @Option(names = "--run-dir", required = true, description = "The run's folder.")
-        Path runDir;
-
-        @Override
-        public Integer call() throws IOException {
-            List<ProcessRecord> stopped =
-                    StackState.stopAll(runDir.resolve("vigil-stack"), Duration.ofSeconds(20));
-            stopped.forEach(p -> Console.say("stopped leftover %s (pid %d)", p.name(), p.pid()));
-            ChildProcess.stopLeftovers(runDir).forEach(p -> Console.say("stopped leftover %s", p));
-            return 0;
-        }
     }
 }
