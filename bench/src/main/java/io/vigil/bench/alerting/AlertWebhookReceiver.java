@@ -104,4 +104,26 @@ public final class AlertWebhookReceiver implements AutoCloseable {
      * @param malformed requests that were no webhook payload (answered 400)
      */
     public record Counts(int requests, int resolved, int otherAlerts, int malformed) {}
+
+    /**
+     * A routing configuration, read alike by the notifier (Vigil side) and by Alertmanager, that
+     * sends every alert to this receiver as a group of its own: the first notification at once
+     * ({@code group_wait: 0s}, the lowest the notifier takes), resolutions after a second. One text
+     * for both sides, so that both route the same way.
+     */
+    public String routeEverythingHere() {
+        return String.format(
+                "route:%n"
+                        + "  receiver: bench%n"
+                        + "  group_by: ['...']%n"
+                        + "  group_wait: 0s%n"
+                        + "  group_interval: 1s%n"
+                        + "  repeat_interval: 4h%n"
+                        + "receivers:%n"
+                        + "  - name: bench%n"
+                        + "    webhook_configs:%n"
+                        + "      - url: '%s'%n"
+                        + "        send_resolved: true%n",
+                url());
+    }
 }

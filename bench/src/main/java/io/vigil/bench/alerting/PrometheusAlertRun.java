@@ -80,7 +80,7 @@ public final class PrometheusAlertRun {
                         AlertmanagerProcess.start(
                                 alertmanagerBinary,
                                 runDir.resolve("alertmanager"),
-                                alertmanagerConfig(receiver));
+                                receiver.routeEverythingHere());
                 ExpositionServer server =
                         new ExpositionServer(
                                 workload,
@@ -255,26 +255,6 @@ public final class PrometheusAlertRun {
                         alertmanager.uri().getHost(), alertmanager.uri().getPort());
         return PrometheusProcess.start(
                 prometheusBinary, dir, PrometheusRun.config(server, settings.step(), alerting));
-    }
-
-    /**
-     * Like the notifier's configuration on the Vigil side: every alert its own group, sent at once,
-     * resolutions after a second.
-     */
-    private static String alertmanagerConfig(AlertWebhookReceiver receiver) {
-        return String.format(
-                "route:%n"
-                        + "  receiver: bench%n"
-                        + "  group_by: ['...']%n"
-                        + "  group_wait: 0s%n"
-                        + "  group_interval: 1s%n"
-                        + "  repeat_interval: 4h%n"
-                        + "receivers:%n"
-                        + "  - name: bench%n"
-                        + "    webhook_configs:%n"
-                        + "      - url: '%s'%n"
-                        + "        send_resolved: true%n",
-                receiver.url());
     }
 
     /** Reports each firing alert of the rule once per episode (fingerprint and start). */

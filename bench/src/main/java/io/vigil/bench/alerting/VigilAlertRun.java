@@ -94,26 +94,6 @@ public final class VigilAlertRun {
                 AlertLatencySettings.THRESHOLD);
     }
 
-    /**
-     * The notifier's configuration, like Alertmanager's on the other side: every alert its own
-     * group, the first notification at once ({@code group_wait: 0s}, the lowest the notifier
-     * takes), resolutions after a second.
-     */
-    static String notifierConfig(AlertWebhookReceiver receiver) {
-        return String.format(
-                "route:%n"
-                        + "  receiver: bench%n"
-                        + "  group_by: ['...']%n"
-                        + "  group_wait: 0s%n"
-                        + "  group_interval: 1s%n"
-                        + "  repeat_interval: 4h%n"
-                        + "receivers:%n"
-                        + "  - name: bench%n"
-                        + "    webhook_configs:%n"
-                        + "      - url: '%s'%n",
-                receiver.url());
-    }
-
     /** Runs the side; every process it started is stopped when it returns or throws. */
     public SideResult run() throws Exception {
         Path stackDir = runDir.resolve("vigil-stack");
@@ -212,7 +192,7 @@ public final class VigilAlertRun {
         Path dir = runDir.resolve("notifier");
         Files.createDirectories(dir);
         Path config = dir.resolve("notifier.yaml");
-        Files.writeString(config, notifierConfig(receiver), StandardCharsets.UTF_8);
+        Files.writeString(config, receiver.routeEverythingHere(), StandardCharsets.UTF_8);
         List<String> command =
                 JavaCommand.builder(JavaCommand.currentJava())
                         .jvmOption("-Xmx256m")

@@ -3,12 +3,14 @@ package io.vigil.bench.alerting;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vigil.notifier.config.ConfigLoader;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -86,5 +88,16 @@ class WebhookAlertsTest {
         return http.send(
                 HttpRequest.newBuilder(url).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.discarding());
+    }
+
+    @Test
+    void theRoutingBothSidesReadIsOneTheNotifierAccepts() throws Exception {
+        try (AlertWebhookReceiver receiver =
+                new AlertWebhookReceiver("BenchCpuHigh", new IncidentLatencies(List.of("h")))) {
+            var route = ConfigLoader.parse(receiver.routeEverythingHere()).route();
+            assertThat(route.receiver()).isEqualTo("bench");
+            assertThat(route.timings().groupWait()).isEqualTo(Duration.ZERO);
+            assertThat(route.timings().groupInterval()).isEqualTo(Duration.ofSeconds(1));
+        }
     }
 }
