@@ -25,12 +25,23 @@ public final class Topic<V extends SpecificRecordBase> implements Serializable {
     private final KeyFormat keyFormat;
     private final Class<V> valueClass;
     private final Cleanup cleanup;
+    private final AvroCodec<V> codec;
 
     Topic(String name, KeyFormat keyFormat, Class<V> valueClass, Cleanup cleanup) {
+        this(name, keyFormat, valueClass, cleanup, AvroCodec.of(valueClass));
+    }
+
+    Topic(
+            String name,
+            KeyFormat keyFormat,
+            Class<V> valueClass,
+            Cleanup cleanup,
+            AvroCodec<V> codec) {
         this.name = Objects.requireNonNull(name, "name");
         this.keyFormat = Objects.requireNonNull(keyFormat, "keyFormat");
         this.valueClass = Objects.requireNonNull(valueClass, "valueClass");
         this.cleanup = Objects.requireNonNull(cleanup, "cleanup");
+        this.codec = Objects.requireNonNull(codec, "codec");
     }
 
     public String name() {
@@ -49,9 +60,9 @@ public final class Topic<V extends SpecificRecordBase> implements Serializable {
         return cleanup;
     }
 
-    /** A codec for the values of this topic. */
+    /** The codec of this topic's values (it also reads the types the topic carried before). */
     public AvroCodec<V> codec() {
-        return AvroCodec.of(valueClass);
+        return codec;
     }
 
     @Override

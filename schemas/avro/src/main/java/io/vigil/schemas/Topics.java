@@ -8,7 +8,8 @@ import java.util.List;
  * <table>
  *   <caption>Topics</caption>
  *   <tr><th>topic</th><th>key</th><th>value</th></tr>
- *   <tr><td>vigil.metrics.samples</td><td>series id</td><td>{@link MetricSample}</td></tr>
+ *   <tr><td>vigil.metrics.samples</td><td>origin id</td><td>{@link MetricBatch} (or a legacy
+ *       {@link MetricSample})</td></tr>
  *   <tr><td>vigil.client.reports</td><td>origin</td><td>{@link ClientReport}</td></tr>
  *   <tr><td>vigil.rules</td><td>rule id</td><td>{@link Rule}, compacted</td></tr>
  *   <tr><td>vigil.silences</td><td>silence id</td><td>{@link Silence}, compacted</td></tr>
@@ -18,14 +19,19 @@ import java.util.List;
  */
 public final class Topics {
     /**
-     * Raw samples from agents, scrapers and the intake; keyed by series so a series stays ordered.
+     * Raw samples from agents, scrapers and the intake: one {@link MetricBatch} per host (or
+     * target) and collection, keyed by {@link MetricBatches#originId} so that a host's batches stay
+     * ordered on one partition. Per-sample {@link MetricSample} records, the value before batches,
+     * are still read (as batches of one), so producers can be upgraded one at a time.
      */
-    public static final Topic<MetricSample> METRIC_SAMPLES =
+    public static final Topic<MetricBatch> METRIC_SAMPLES =
             new Topic<>(
                     "vigil.metrics.samples",
                     KeyFormat.LONG,
-                    MetricSample.class,
-                    Topic.Cleanup.DELETE);
+                    MetricBatch.class,
+                    Topic.Cleanup.DELETE,
+                    AvroCodec.of(MetricBatch.class)
+                            .alsoReading(AvroCodec.of(MetricSample.class), MetricBatches::of));
 
     /** Client-side network error reports (NEL), keyed by the origin they concern. */
     public static final Topic<ClientReport> CLIENT_REPORTS =

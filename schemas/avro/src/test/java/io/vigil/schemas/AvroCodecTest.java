@@ -24,26 +24,130 @@ class AvroCodecTest {
                 .build();
     }
 
+    private static MetricBatch cpuBatch() {
+        return MetricBatches.builder(Map.of(Labels.HOST, "web-001", Labels.DC, "fra1"), T0)
+                .add("node_cpu_seconds_total", Map.of("mode", "user"), 1234.5)
+                .add("node_load1", Map.of(), 0.42, T0 + 3)
+                .build();
+    }
+
     @Test
     void roundTripsEveryTopicValueType() throws Exception {
-        AvroCodec<MetricSample> codec = Topics.METRIC_SAMPLES.codec();
-        MetricSample sample = cpuSample();
+        AvroCodec<MetricBatch> codec = Topics.METRIC_SAMPLES.codec();
+        MetricBatch batch = cpuBatch();
 
-        byte[] bytes = codec.encode(sample);
+        byte[] bytes = codec.encode(batch);
 
         // Single-object encoding: marker C3 01, then the 8-byte schema fingerprint.
         assertThat(bytes[0]).isEqualTo((byte) 0xC3);
         assertThat(bytes[1]).isEqualTo((byte) 0x01);
-        assertThat(codec.decode(bytes)).isEqualTo(sample);
+        assertThat(codec.decode(bytes)).isEqualTo(batch);
+    }
+
+    /** A producer not yet upgraded writes per-sample records; they read as batches of one. */
+    @Test
+    void theSamplesTopicReadsLegacySamplesAsBatchesOfOne() throws Exception {
+        byte[] legacy = AvroCodec.of(MetricSample.class).encode(cpuSample());
+
+        MetricBatch batch = Topics.METRIC_SAMPLES.codec().decode(legacy);
+
+        assertThat(batch.getSamples()).hasSize(1);
+        assertThat(MetricBatches.sample(batch, 0)).isEqualTo(cpuSample());
+        assertThat(MetricBatches.seriesIds(batch)).containsExactly(SeriesIds.of(cpuSample()));
+    }
+
+    /**
+     * The record that put both jobs into a restart loop: a valid header, then a string length
+     * claiming far more than the record holds. It is refused with a reason before anything is
+     * allocated for it.
+     */
+    @Test
+    void refusesALengthPrefixBeyondTheRecord() throws Exception {
+        byte[] valid = Topics.METRIC_SAMPLES.codec().encode(cpuBatch());
+        byte[] hostile = java.util.Arrays.copyOf(valid, 15);
+        // Header (10 bytes), then the shared-labels map: a block of one entry, and a key length
+        // of 8 MiB as a zig-zag varint (the one of the incident claimed gigabytes; any beyond the
+        // record is refused alike).
+        hostile[10] = 2;
+        hostile[11] = (byte) 0x80;
+        hostile[12] = (byte) 0x80;
+        hostile[13] = (byte) 0x80;
+        hostile[14] = (byte) 0x08;
+
+        assertThatThrownBy(() -> Topics.METRIC_SAMPLES.codec().decode(hostile))
+                .isInstanceOf(AvroCodec.DecodeException.class)
+                .hasMessageStartingWith("undecodable: malformed MetricBatch: ")
+                .hasMessageContaining("map key length 8388608, 0 bytes remain");
+    }
+
+    /** An array claiming more items than bytes remain is refused before Avro sizes a list. */
+    @Test
+    void refusesAnItemCountBeyondTheRecord() throws Exception {
+        MetricBatch empty = MetricBatches.builder(Map.of(), T0).build();
+        byte[] valid = Topics.METRIC_SAMPLES.codec().encode(empty);
+        // labels: empty map (0); timestamp: varint; samples: count, here 2^21 items.
+        byte[] hostile = java.util.Arrays.copyOf(valid, valid.length + 3);
+        int countAt = valid.length - 1;
+        hostile[countAt] = (byte) 0x80;
+        hostile[countAt + 1] = (byte) 0x80;
+        hostile[countAt + 2] = (byte) 0x80;
+        hostile[countAt + 3] = (byte) 0x02;
+
+        assertThatThrownBy(() -> Topics.METRIC_SAMPLES.codec().decode(hostile))
+                .isInstanceOf(AvroCodec.DecodeException.class)
+                .hasMessageContaining("a block claims 2097152 items, 0 bytes remain");
+    }
+
+    /** Every truncation and every single-byte corruption of a real record of every topic. */
+    @Test
+    void everyTruncationAndCorruptionIsARecordOrAReason() {
+        for (Topic<?> topic : Topics.ALL) {
+            byte[] valid = encodeSample(topic);
+            for (int length = 0; length < valid.length; length++) {
+                assertDecodesOrRefuses(topic, java.util.Arrays.copyOf(valid, length));
+            }
+            for (int at = 0; at < valid.length; at++) {
+                for (int value : new int[] {0x00, 0x01, 0x7f, 0x80, 0xff}) {
+                    byte[] corrupt = valid.clone();
+                    corrupt[at] = (byte) value;
+                    assertDecodesOrRefuses(topic, corrupt);
+                }
+            }
+        }
+    }
+
+    @Test
+    void refusesTrailingBytes() {
+        byte[] valid = Topics.METRIC_SAMPLES.codec().encode(cpuBatch());
+        byte[] longer = java.util.Arrays.copyOf(valid, valid.length + 1);
+
+        assertThatThrownBy(() -> Topics.METRIC_SAMPLES.codec().decode(longer))
+                .isInstanceOf(AvroCodec.DecodeException.class)
+                .hasMessageContaining("1 trailing bytes");
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static byte[] encodeSample(Topic<?> topic) {
+        AvroCodec codec = topic.codec();
+        return codec.encode((org.apache.avro.specific.SpecificRecordBase) sampleRecordOf(topic));
+    }
+
+    /** Decoding either succeeds or throws a DecodeException with a reason; nothing else. */
+    static void assertDecodesOrRefuses(Topic<?> topic, byte[] bytes) {
+        try {
+            topic.codec().decode(bytes);
+        } catch (AvroCodec.DecodeException e) {
+            assertThat(e.getMessage()).startsWith("undecodable: ");
+        }
     }
 
     @Test
     void rejectsGarbageWithAReason() {
-        AvroCodec<MetricSample> codec = Topics.METRIC_SAMPLES.codec();
+        AvroCodec<MetricBatch> codec = Topics.METRIC_SAMPLES.codec();
 
         assertThatThrownBy(() -> codec.decode("not avro at all".getBytes()))
                 .isInstanceOf(AvroCodec.DecodeException.class)
-                .hasMessageStartingWith("undecodable: not a MetricSample");
+                .hasMessageStartingWith("undecodable: not a MetricBatch");
         assertThatThrownBy(() -> codec.decode(null))
                 .isInstanceOf(AvroCodec.DecodeException.class)
                 .hasMessageStartingWith("empty");
@@ -62,7 +166,7 @@ class AvroCodecTest {
 
         assertThatThrownBy(() -> Topics.METRIC_SAMPLES.codec().decode(bytes))
                 .isInstanceOf(AvroCodec.DecodeException.class)
-                .hasMessageContaining("MissingSchemaException");
+                .hasMessageContaining("unknown writer schema");
     }
 
     /**
@@ -181,6 +285,7 @@ class AvroCodecTest {
         Object specific =
                 switch (topic.valueClass().getSimpleName()) {
                     case "MetricSample" -> cpuSample();
+                    case "MetricBatch" -> cpuBatch();
                     case "DeadLetter" ->
                             DeadLetter.newBuilder()
                                     .setSourceTopic(Topics.METRIC_SAMPLES.name())
