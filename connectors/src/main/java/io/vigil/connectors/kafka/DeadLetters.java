@@ -1,7 +1,10 @@
 package io.vigil.connectors.kafka;
 
 import io.vigil.schemas.AvroCodec;
+import io.vigil.schemas.BatchSample;
 import io.vigil.schemas.DeadLetter;
+import io.vigil.schemas.MetricBatch;
+import io.vigil.schemas.MetricBatches;
 import io.vigil.schemas.MetricSample;
 import io.vigil.schemas.SeriesIds;
 import io.vigil.schemas.Topic;
@@ -25,15 +28,14 @@ public final class DeadLetters {
      * Shared rather than built per dead letter, which would read the schema history each time; a
      * codec holds no mutable state but its lazily built, thread-safe encoder.
      */
-    private static final AvroCodec<MetricSample> SAMPLES = Topics.METRIC_SAMPLES.codec();
+    private static final AvroCodec<MetricBatch> SAMPLES = Topics.METRIC_SAMPLES.codec();
 
     private DeadLetters() {}
 
     /**
      * A dead letter for a sample an operator rejected after decoding (invalid, late). Its value is
-     * the sample encoded again, which is byte for byte what the producer wrote unless it used an
-     * older schema; its key is the series id, as on {@code vigil.metrics.samples}. Partition and
-     * offset are no longer known at that point.
+     * the sample as a batch of one ({@code vigil.metrics.samples} reads it back as it is), keyed by
+     * its series id. Partition and offset are no longer known at that point.
      *
      * @param sample the rejected sample
      * @param reason code, colon, details
@@ -46,7 +48,31 @@ public final class DeadLetters {
                 null,
                 reason,
                 Topics.METRIC_SAMPLES.keyFormat().encode(SeriesIds.of(sample)),
-                SAMPLES.encode(sample),
+                SAMPLES.encode(MetricBatches.of(sample)),
+                failedAt);
+    }
+
+    /**
+     * A dead letter for sample {@code i} of a batch: its value is a batch of that sample alone,
+     * with the batch's shared labels, so the sample can be put back on {@code
+     * vigil.metrics.samples} as it came; keyed by the batch's origin.
+     */
+    public static DeadLetter ofSample(MetricBatch batch, int i, String reason, long failedAt) {
+        java.util.List<BatchSample> one = new java.util.ArrayList<>(1);
+        one.add(batch.getSamples().get(i));
+        return ofBatch(
+                new MetricBatch(batch.getLabels(), batch.getTimestamp(), one), reason, failedAt);
+    }
+
+    /** A dead letter for a whole batch (for example one whose shared labels are invalid). */
+    public static DeadLetter ofBatch(MetricBatch batch, String reason, long failedAt) {
+        return of(
+                Topics.METRIC_SAMPLES,
+                null,
+                null,
+                reason,
+                Topics.METRIC_SAMPLES.keyFormat().encode(MetricBatches.originId(batch)),
+                SAMPLES.encode(batch),
                 failedAt);
     }
 

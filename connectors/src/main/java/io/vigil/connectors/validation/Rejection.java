@@ -24,7 +24,9 @@ public record Rejection(Code code, String detail) {
         /** NaN or an infinity, unless {@link SampleValidationOptions#ALLOW_NON_FINITE_VALUES}. */
         NON_FINITE_VALUE("non-finite-value"),
         /** Further ahead of the clock than {@link SampleValidationOptions#MAX_TIME_AHEAD}. */
-        FUTURE_TIMESTAMP("future-timestamp");
+        FUTURE_TIMESTAMP("future-timestamp"),
+        /** A sample of a batch has a label of its own that the batch's shared labels also name. */
+        LABEL_CONFLICT("label-conflict");
 
         private final String id;
 

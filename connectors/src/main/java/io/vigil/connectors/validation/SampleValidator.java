@@ -3,6 +3,9 @@ package io.vigil.connectors.validation;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 import static org.apache.flink.util.Preconditions.checkState;
 
+import io.vigil.schemas.BatchSample;
+import io.vigil.schemas.MetricBatch;
+import io.vigil.schemas.MetricBatches;
 import io.vigil.schemas.MetricSample;
 import java.io.Serializable;
 import java.time.Duration;
@@ -12,8 +15,9 @@ import java.util.Optional;
 import org.apache.flink.configuration.ReadableConfig;
 
 /**
- * Decides whether a {@link MetricSample} may enter Vigil: a Prometheus-style name and labels, a
- * bounded number and size of labels, a finite value, a timestamp not far in the future.
+ * Decides whether a sample (of a {@link MetricBatch}, or a {@link MetricSample}) may enter Vigil: a
+ * Prometheus-style name and labels, a bounded number and size of labels, a finite value, a
+ * timestamp not far in the future.
  *
  * <pre>{@code
  * SampleValidator validator = SampleValidator.builder().options(config).build();
@@ -63,7 +67,83 @@ public final class SampleValidator implements Serializable {
      * @return why the sample must not enter, or empty if it may
      */
     public Optional<Rejection> validate(MetricSample sample, long now) {
-        String name = sample.getName();
+        Optional<Rejection> name = validateName(sample.getName());
+        if (name.isPresent()) {
+            return name;
+        }
+        Map<String, String> labels = sample.getLabels();
+        Optional<Rejection> count = validateLabelCount(sample.getName(), labels.size());
+        if (count.isPresent()) {
+            return count;
+        }
+        Optional<Rejection> label = validateLabels(sample.getName(), labels);
+        if (label.isPresent()) {
+            return label;
+        }
+        return validateValueAndTime(
+                sample.getName(), sample.getValue(), sample.getTimestamp(), now);
+    }
+
+    /**
+     * Checks the labels a batch's samples share, once per batch; a batch whose shared labels fail
+     * fails as a whole.
+     *
+     * @return why no sample of the batch may enter, or empty
+     */
+    public Optional<Rejection> validateShared(MetricBatch batch) {
+        Map<String, String> shared = batch.getLabels();
+        if (shared.size() > maxLabels) {
+            return reject(
+                    Rejection.Code.TOO_MANY_LABELS,
+                    "a batch shares %s labels, at most %s are allowed",
+                    shared.size(),
+                    maxLabels);
+        }
+        return validateLabels("(shared by the batch)", shared);
+    }
+
+    /**
+     * Checks sample {@code i} of a batch whose shared labels {@link #validateShared} accepted: its
+     * name, its own labels (valid, not also shared, all together within the limit), its value and
+     * its time.
+     *
+     * @param now the caller's wall clock, ms since the epoch
+     * @return why the sample must not enter, or empty if it may
+     */
+    public Optional<Rejection> validate(MetricBatch batch, int i, long now) {
+        BatchSample sample = batch.getSamples().get(i);
+        String metric = sample.getName();
+        Optional<Rejection> name = validateName(metric);
+        if (name.isPresent()) {
+            return name;
+        }
+        Map<String, String> own = sample.getLabels();
+        if (!own.isEmpty()) {
+            Map<String, String> shared = batch.getLabels();
+            Optional<Rejection> count = validateLabelCount(metric, shared.size() + own.size());
+            if (count.isPresent()) {
+                return count;
+            }
+            for (String label : own.keySet()) {
+                if (shared.containsKey(label)) {
+                    return reject(
+                            Rejection.Code.LABEL_CONFLICT,
+                            "label %s of metric %s is also a label the batch shares; a series"
+                                    + " cannot have it twice",
+                            quote(label),
+                            quote(metric));
+                }
+            }
+            Optional<Rejection> label = validateLabels(metric, own);
+            if (label.isPresent()) {
+                return label;
+            }
+        }
+        return validateValueAndTime(
+                metric, sample.getValue(), MetricBatches.timestamp(batch, i), now);
+    }
+
+    private Optional<Rejection> validateName(String name) {
         if (name.isEmpty()) {
             return reject(Rejection.Code.INVALID_NAME, "the metric name is empty");
         }
@@ -73,24 +153,33 @@ public final class SampleValidator implements Serializable {
                     "%s is not a metric name [a-zA-Z_:][a-zA-Z0-9_:]*",
                     quote(name));
         }
+        return Optional.empty();
+    }
 
-        Map<String, String> labels = sample.getLabels();
-        if (labels.size() > maxLabels) {
+    private Optional<Rejection> validateLabelCount(String name, int count) {
+        if (count > maxLabels) {
             return reject(
                     Rejection.Code.TOO_MANY_LABELS,
                     "metric %s has %s labels, at most %s are allowed",
                     quote(name),
-                    labels.size(),
+                    count,
                     maxLabels);
         }
+        return Optional.empty();
+    }
+
+    private Optional<Rejection> validateLabels(String metric, Map<String, String> labels) {
         for (Map.Entry<String, String> label : labels.entrySet()) {
-            Optional<Rejection> rejection = validateLabel(name, label.getKey(), label.getValue());
+            Optional<Rejection> rejection = validateLabel(metric, label.getKey(), label.getValue());
             if (rejection.isPresent()) {
                 return rejection;
             }
         }
+        return Optional.empty();
+    }
 
-        double value = sample.getValue();
+    private Optional<Rejection> validateValueAndTime(
+            String name, double value, long timestamp, long now) {
         if (!allowNonFiniteValues && !Double.isFinite(value)) {
             return reject(
                     Rejection.Code.NON_FINITE_VALUE,
@@ -98,8 +187,6 @@ public final class SampleValidator implements Serializable {
                     quote(name),
                     value);
         }
-
-        long timestamp = sample.getTimestamp();
         if (timestamp > saturatedAdd(now, maxTimeAheadMillis)) {
             Instant at = Instant.ofEpochMilli(timestamp);
             Instant clock = Instant.ofEpochMilli(now);
