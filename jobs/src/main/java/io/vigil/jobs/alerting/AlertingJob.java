@@ -3,7 +3,7 @@ package io.vigil.jobs.alerting;
 import io.vigil.connectors.kafka.DeadLetterSplitter;
 import io.vigil.connectors.kafka.DeadLetters;
 import io.vigil.connectors.validation.SampleValidator;
-import io.vigil.connectors.validation.ValidateSamples;
+import io.vigil.connectors.validation.ValidateBatches;
 import io.vigil.jobs.alerting.functions.FlapGate;
 import io.vigil.jobs.alerting.functions.GroupEvaluator;
 import io.vigil.jobs.alerting.functions.PatternAlertFunction;
@@ -14,8 +14,8 @@ import io.vigil.jobs.alerting.records.PatternSignal;
 import io.vigil.jobs.alerting.records.RuleUpdate;
 import io.vigil.schemas.AlertEvent;
 import io.vigil.schemas.DeadLetter;
-import io.vigil.schemas.MetricSample;
-import io.vigil.schemas.SeriesIds;
+import io.vigil.schemas.MetricBatch;
+import io.vigil.schemas.MetricBatches;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -38,8 +38,9 @@ import org.apache.flink.types.Either;
  * alerting: samples and rules to alert transitions.
  *
  * <pre>
- *   samples -> split dead letters -> validate -> key by series --+-> evaluate rules (per series)
- *   rules (compacted, tombstones) -> split dead letters -> broadcast -'  (and to evaluate group rules)
+ *   batches -> split dead letters -> validate -> key by host -----+-> evaluate rules (per host,
+ *   rules (compacted, tombstones) -> split dead letters -> broadcast -'  each series on its own;
+ *                                                                       and to evaluate group rules)
  *
  *   evaluate rules -+-> series transitions ---------------------------------------------+
  *                   +-> crash-loop falls -> CEP crash loop -+-> pattern alert lifecycle -+
@@ -55,11 +56,15 @@ import org.apache.flink.types.Either;
  * </pre>
  *
  * <p>The job receives its sources and sinks; {@link AlertingJobMain} wires Kafka and Cassandra,
- * tests wire their own. The samples carry no watermarks: rules are evaluated per sample in the
- * samples' own event time, and what silence decides (absence, idle expiry, quiet CEP alerts,
- * flapping stability) and when a group of a group-level rule is evaluated run on the wall clock;
- * see {@link RuleEvaluator} and {@link GroupEvaluator}. The CEP stages run in event time on the
- * wall clock ({@link WallClockTime}), so that their state goes with the window.
+ * tests wire their own. Samples come in batches, one per host and collection ({@link MetricBatch}):
+ * a batch is decoded once, validated where it is read (a bad sample goes to the dead letters alone,
+ * the rest of its batch goes on), and crosses the network once, keyed by its host ({@link
+ * MetricBatches#originId}, also its Kafka key), to the evaluator that keeps all of that host's
+ * series. The samples carry no watermarks: rules are evaluated per sample in the samples' own event
+ * time, and what silence decides (absence, idle expiry, quiet CEP alerts, flapping stability) and
+ * when a group of a group-level rule is evaluated run on the wall clock; see {@link RuleEvaluator}
+ * and {@link GroupEvaluator}. The CEP stages run in event time on the wall clock ({@link
+ * WallClockTime}), so that their state goes with the window.
  */
 public final class AlertingJob {
     static final String NAME = "vigil alerting";
@@ -71,7 +76,7 @@ public final class AlertingJob {
      */
     static final long ALERT_PATH_BUFFER_TIMEOUT_MS = 5;
 
-    private final Source<Either<DeadLetter, MetricSample>, ?, ?> samples;
+    private final Source<Either<DeadLetter, MetricBatch>, ?, ?> samples;
     private final Source<Either<DeadLetter, RuleUpdate>, ?, ?> rules;
     private final Sinks sinks;
     private final Configuration options;
@@ -99,14 +104,14 @@ public final class AlertingJob {
     }
 
     /**
-     * @param samples decoded samples or dead letters, e.g. {@code KafkaConnectors.source(kafka,
-     *     Topics.METRIC_SAMPLES, groupId)}
+     * @param samples decoded batches of samples or dead letters, e.g. {@code
+     *     KafkaConnectors.source(kafka, Topics.METRIC_SAMPLES, groupId)}
      * @param rules rule versions and deletions, e.g. {@link AlertingJobMain#rulesSource}
      * @param sinks where transitions and dead letters go
      * @param options {@link AlertingOptions} and the sample validation options
      */
     public AlertingJob(
-            Source<Either<DeadLetter, MetricSample>, ?, ?> samples,
+            Source<Either<DeadLetter, MetricBatch>, ?, ?> samples,
             Source<Either<DeadLetter, RuleUpdate>, ?, ?> rules,
             Sinks sinks,
             Configuration options) {
@@ -128,20 +133,23 @@ public final class AlertingJob {
         TypeInformation<AlertEvent> alertType = new AvroTypeInfo<>(AlertEvent.class);
         Duration cepMaxWindow = options.get(AlertingOptions.CEP_MAX_WINDOW);
 
-        SingleOutputStreamOperator<MetricSample> decoded =
+        TypeInformation<MetricBatch> batchType = new AvroTypeInfo<>(MetricBatch.class);
+        // Split and validation are chained to the source: a batch is decoded once, and its bad
+        // samples leave it before it crosses the network.
+        SingleOutputStreamOperator<MetricBatch> decoded =
                 env.fromSource(samples, WatermarkStrategy.noWatermarks(), "Kafka: samples")
                         .uid("alerting-samples-source")
                         .name("Kafka: samples")
-                        .process(new DeadLetterSplitter<MetricSample>())
-                        .returns(new AvroTypeInfo<>(MetricSample.class))
+                        .process(new DeadLetterSplitter<MetricBatch>())
+                        .returns(batchType)
                         .uid("alerting-split-dead-letters")
                         .name("Split off undecodable samples");
-        SingleOutputStreamOperator<MetricSample> valid =
+        SingleOutputStreamOperator<MetricBatch> valid =
                 decoded.process(
-                                new ValidateSamples(
+                                new ValidateBatches(
                                         SampleValidator.builder().options(options).build(),
                                         Clock.systemUTC()))
-                        .returns(new AvroTypeInfo<>(MetricSample.class))
+                        .returns(batchType)
                         .uid("alerting-validate")
                         .name("Validate samples");
 
@@ -158,8 +166,10 @@ public final class AlertingJob {
         ruleUpdates.setParallelism(1);
         BroadcastStream<RuleUpdate> broadcastRules = ruleUpdates.broadcast(Descriptors.RULES);
 
+        // Keyed by host, not by series: one shuffle per batch instead of one per sample, and the
+        // evaluator keeps the state of all the host's series under one key.
         SingleOutputStreamOperator<AlertEvent> evaluated =
-                valid.keyBy(SeriesIds::of, Types.LONG)
+                valid.keyBy(MetricBatches::originId, Types.LONG)
                         .connect(broadcastRules)
                         .process(
                                 new RuleEvaluator(

@@ -7,7 +7,7 @@ import io.vigil.jobs.ConnectionOptions;
 import io.vigil.jobs.alerting.records.RuleUpdate;
 import io.vigil.schemas.AlertEvent;
 import io.vigil.schemas.DeadLetter;
-import io.vigil.schemas.MetricSample;
+import io.vigil.schemas.MetricBatch;
 import io.vigil.schemas.Topics;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -41,7 +41,7 @@ public final class AlertingJobMain {
                 options.getOptional(AlertingOptions.STARTING_TIMESTAMP)
                         .map(OffsetsInitializer::timestamp)
                         .orElse(OffsetsInitializer.committedOffsets(OffsetResetStrategy.LATEST));
-        KafkaSource<Either<DeadLetter, MetricSample>> samples =
+        KafkaSource<Either<DeadLetter, MetricBatch>> samples =
                 KafkaConnectors.source(
                         kafka, Topics.METRIC_SAMPLES, options.get(AlertingOptions.GROUP_ID), start);
 

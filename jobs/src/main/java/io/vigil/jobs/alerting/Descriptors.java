@@ -5,7 +5,6 @@ import io.vigil.jobs.alerting.records.GroupMember;
 import io.vigil.jobs.alerting.records.GroupState;
 import io.vigil.jobs.alerting.records.PatternSignal;
 import io.vigil.jobs.alerting.records.RuleSlot;
-import io.vigil.jobs.alerting.records.RuleState;
 import io.vigil.jobs.alerting.records.SeriesState;
 import io.vigil.schemas.AlertEvent;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -23,13 +22,20 @@ public final class Descriptors {
     public static final MapStateDescriptor<String, RuleSlot> RULES =
             new MapStateDescriptor<>("rules", Types.STRING, RuleSlot.TYPE);
 
-    /** Per series: rule id to that rule's state on the series. */
-    public static final MapStateDescriptor<String, RuleState> RULE_STATES =
-            new MapStateDescriptor<>("rule-states", Types.STRING, RuleState.TYPE);
+    /**
+     * Per host (origin id, see {@code MetricBatches.originId}): series id to the series' identity,
+     * last sample times and rule states, for each series of the host that a rule keeps state for.
+     *
+     * <p>Named "series" as the per-series value state it replaces, on purpose: a savepoint from
+     * before batches (keyed by series) holds a value state of that name, and the backend refuses to
+     * open it as a map state instead of reading series ids as hosts.
+     */
+    public static final MapStateDescriptor<Long, SeriesState> SERIES =
+            new MapStateDescriptor<>("series", Types.LONG, SeriesState.TYPE);
 
-    /** Per series that has rule state: its identity, last sample times and wake-up timer. */
-    public static final ValueStateDescriptor<SeriesState> SERIES =
-            new ValueStateDescriptor<>("series", SeriesState.TYPE);
+    /** Per host with rule state: the time of its one processing-time timer, if one is set. */
+    public static final ValueStateDescriptor<Long> HOST_WAKE_UP =
+            new ValueStateDescriptor<>("host-wake-up", Types.LONG);
 
     /** CRASH_LOOP rules: each fall of a series to 0, for the crash-loop pattern. */
     public static final OutputTag<PatternSignal> CRASH_LOOP_DOWNS =

@@ -17,11 +17,16 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
 import org.junit.jupiter.api.Test;
 
-/** The job's graph, without running it: stable uids, and no type that falls back to Kryo. */
+/**
+ * The job's graph, without running it: stable uids, no type (of an edge or of state) that falls
+ * back to Kryo, and where batches cross the network.
+ */
 class AlertingJobTest {
     /** Nothing connects while the graph is only built. */
     private static final KafkaSettings NO_KAFKA = KafkaSettings.of("localhost:1");
@@ -82,8 +87,10 @@ class AlertingJobTest {
                 };
         Stream.of(
                         Descriptors.RULES,
-                        Descriptors.RULE_STATES,
                         Descriptors.SERIES,
+                        Descriptors.HOST_WAKE_UP,
+                        Descriptors.GROUP,
+                        Descriptors.GROUP_MEMBERS,
                         PatternAlertFunction.ALERT,
                         FlapGate.STATE)
                 .forEach(
@@ -91,6 +98,44 @@ class AlertingJobTest {
                             descriptor.initializeSerializerUnlessSet(factory);
                             assertThat(descriptor.getSerializer()).isNotNull();
                         });
+    }
+
+    @Test
+    void batchesAreValidatedWhereTheyAreReadAndCrossTheNetworkOnceKeyedByHost() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        job(options()).build(env);
+        StreamGraph graph = env.getStreamGraph();
+
+        // Source, split and validation forward to each other (chained at equal parallelism); the
+        // one shuffle of a batch is the evaluator's, by host, beside the rules' broadcast.
+        assertThat(inputs(graph, "alerting-split-dead-letters"))
+                .containsExactly("alerting-samples-source FORWARD");
+        assertThat(inputs(graph, "alerting-validate"))
+                .containsExactly("alerting-split-dead-letters FORWARD");
+        assertThat(inputs(graph, "alerting-rule-evaluator"))
+                .containsExactlyInAnyOrder(
+                        "alerting-validate HASH", "alerting-split-rule-dead-letters BROADCAST");
+        // A batch travels as Avro, never through Kryo.
+        assertThat(node(graph, "alerting-rule-evaluator").getTypeSerializersIn()[0])
+                .isInstanceOf(AvroSerializer.class);
+    }
+
+    private static StreamNode node(StreamGraph graph, String uid) {
+        return graph.getStreamNodes().stream()
+                .filter(node -> uid.equals(node.getTransformationUID()))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    /** The inputs of an operator, as "uid partitioner". */
+    private static List<String> inputs(StreamGraph graph, String uid) {
+        return node(graph, uid).getInEdges().stream()
+                .map(
+                        edge ->
+                                graph.getStreamNode(edge.getSourceId()).getTransformationUID()
+                                        + " "
+                                        + edge.getPartitioner())
+                .toList();
     }
 
     @Test

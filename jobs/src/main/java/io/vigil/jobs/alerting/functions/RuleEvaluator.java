@@ -12,16 +12,21 @@ import io.vigil.jobs.alerting.records.SeriesState;
 import io.vigil.schemas.AlertEvent;
 import io.vigil.schemas.AlertState;
 import io.vigil.schemas.AvroCodec;
+import io.vigil.schemas.BatchSample;
 import io.vigil.schemas.GroupLevel;
-import io.vigil.schemas.MetricSample;
+import io.vigil.schemas.MetricBatch;
+import io.vigil.schemas.MetricBatches;
 import io.vigil.schemas.Rule;
 import io.vigil.schemas.RuleKind;
+import io.vigil.schemas.SeriesIds;
 import io.vigil.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
@@ -34,8 +39,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Evaluates every live rule against every sample of the series it watches, as the sample arrives,
- * and emits the alert transitions. Keyed by series id; rules arrive as broadcast state.
+ * Evaluates every live rule against every sample of the series it watches, as the batch carrying
+ * the sample arrives, and emits the alert transitions. Keyed by host: the origin id of the batch
+ * ({@link MetricBatches#originId}), so a batch, one host's collection, arrives here whole and once,
+ * and the state of all the host's series lives under one key. Rules arrive as broadcast state.
+ *
+ * <p><b>Batches.</b> Each sample of a batch is evaluated on its own, in the batch's order, as its
+ * series: its name and all its labels (the batch's and its own), its own event time (the batch's
+ * timestamp plus its offset) and its series id. A sample meets only the live rules of its metric,
+ * found in an in-memory index; a sample whose metric no live rule watches, or that no rule's
+ * selector takes, touches no state at all, not even its host's. Most samples end at that lookup.
  *
  * <p><b>Rules.</b> A rule update takes effect with the next sample. A version not newer than the
  * one held is ignored; a deletion (tombstone), a disabled version, or a version that cannot be
@@ -56,34 +69,43 @@ import org.slf4j.LoggerFactory;
  * <p><b>Clocks.</b> Everything a sample decides uses its event time, so replays give the same
  * transitions and event ids. Silence cannot: a host that is gone sends nothing, and when a whole
  * data centre goes quiet no watermark advances either. So ABSENCE and the idle expiry of a series'
- * state use the operator's wall clock: one processing-time timer per series, never later than the
- * earliest deadline of its rules, rounded up to the second. A sample moves the timer only earlier;
- * a timer that finds the series not silent long enough sets itself again, so a series reporting
- * every 10 s costs one timer every few minutes instead of two timer writes per sample. After a
- * restart, the silence of every series is counted from the operator's start at the earliest, so a
- * job that was down does not report the whole fleet absent before it caught up with the backlog.
+ * state use the operator's wall clock, still per series (each series keeps the arrival time of its
+ * last sample), but with one processing-time timer per host, never later than the earliest deadline
+ * of its series' rules, rounded up to the second. A batch moves the timer only earlier; a timer
+ * that fires scans the host's series, fires the absences that are due, expires idle states, frees
+ * the series left without state and sets itself to the next deadline, so a host reporting every 10
+ * s costs one timer every few minutes instead of two timer writes per sample. After a restart, the
+ * silence of every series is counted from the operator's start at the earliest, so a job that was
+ * down does not report the whole fleet absent before it caught up with the backlog.
  *
- * <p><b>State.</b> Per series: one {@link RuleState} per rule that needs one, and a {@link
- * SeriesState}. A THRESHOLD state is dropped as soon as its alert resolved and its m-of-n history
- * holds no breach; the states of the other kinds live while the series reports and are dropped
- * {@code idleTimeout} after its last sample (pending and firing alerts resolve then, except ABSENCE
- * alerts, which fire until the series returns). A timer that outlives its state (after a rule
- * deletion) finds nothing and ends.
+ * <p><b>State.</b> Per host: a map of series id to {@link SeriesState} for each series that a rule
+ * keeps state for, holding one {@link RuleState} per such rule, and the time of the host's timer. A
+ * THRESHOLD state is dropped as soon as its alert resolved and its m-of-n history holds no breach;
+ * the states of the other kinds live while the series reports and are dropped {@code idleTimeout}
+ * after its last sample (pending and firing alerts resolve then, except ABSENCE alerts, which fire
+ * until the series returns). A series without rule state is removed, a host without series keeps
+ * neither state nor timer. A timer that outlives its state (after a rule deletion) finds nothing
+ * and ends. Every change is written back with {@code put} or {@code update}, never left in the
+ * object read: the heap backend's snapshots copy on write, and other backends store copies.
  */
 public final class RuleEvaluator
-        extends KeyedBroadcastProcessFunction<Long, MetricSample, RuleUpdate, AlertEvent> {
+        extends KeyedBroadcastProcessFunction<Long, MetricBatch, RuleUpdate, AlertEvent> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(RuleEvaluator.class);
     private static final long NO_DEADLINE = Long.MAX_VALUE;
 
-    /** {@link #evaluate} left no state for the rule on the series. */
-    private static final long NOT_STORED = -1;
+    /** {@link #evaluateSample} removed the series' state: its last rule state went. */
+    private static final long DROPPED = -1;
 
     private final long idleTimeoutMs;
     private final Duration cepMaxWindow;
 
-    private transient MapState<String, RuleState> ruleStates;
-    private transient ValueState<SeriesState> series;
+    /** Per host: series id to the series' state. */
+    private transient MapState<Long, SeriesState> series;
+
+    /** Per host: the time of its timer, if one is set. */
+    private transient ValueState<Long> wakeUp;
+
     private transient AvroCodec<Rule> ruleCodec;
     private transient Counter invalidRules;
     private transient Counter staleRuleVersions;
@@ -103,6 +125,19 @@ public final class RuleEvaluator
     private transient Map<String, List<Rule>> rulesByMetric;
 
     /**
+     * One sample of a batch that a rule selects, as its series: read from the batch once.
+     *
+     * @param labels all its labels, the batch's and its own
+     * @param timestamp its event time, ms
+     */
+    private record Observation(
+            long seriesId,
+            String metric,
+            Map<String, String> labels,
+            double value,
+            long timestamp) {}
+
+    /**
      * @param idleTimeout how long a silent series keeps its rule state
      * @param cepMaxWindow the longest span of a CEP rule, see {@link Rules#problem}
      */
@@ -113,8 +148,18 @@ public final class RuleEvaluator
 
     @Override
     public void open(OpenContext openContext) {
-        ruleStates = getRuntimeContext().getMapState(Descriptors.RULE_STATES);
-        series = getRuntimeContext().getState(Descriptors.SERIES);
+        try {
+            series = getRuntimeContext().getMapState(Descriptors.SERIES);
+        } catch (RuntimeException e) {
+            // The likely cause: a savepoint of the evaluator keyed by series, from before batches,
+            // whose value state of the same name the backend refuses to open as a map.
+            throw new IllegalStateException(
+                    "Cannot open the rule evaluator's state. A savepoint taken before the"
+                            + " evaluator was keyed by host cannot be restored: start the job"
+                            + " without it (see jobs/README.md, alerting, upgrading)",
+                    e);
+        }
+        wakeUp = getRuntimeContext().getState(Descriptors.HOST_WAKE_UP);
         ruleCodec = Topics.RULES.codec();
         invalidRules = getRuntimeContext().getMetricGroup().counter("invalidRules");
         staleRuleVersions = getRuntimeContext().getMetricGroup().counter("staleRuleVersions");
@@ -165,38 +210,56 @@ public final class RuleEvaluator
     }
 
     /**
-     * Drops a rule's state on every series and resolves its active alerts. Timers stay (the
-     * broadcast side cannot reach them) and end when they find no state.
+     * Drops a rule's state on every series of every host and resolves its active alerts. Timers
+     * stay (the broadcast side cannot reach them) and end when they find no state.
      */
     private void stop(String ruleId, Rule rule, Context ctx, Collector<AlertEvent> out)
             throws Exception {
         ctx.applyToKeyedState(
-                Descriptors.RULE_STATES,
-                (seriesId, states) -> {
-                    RuleState state = states.get(ruleId);
-                    if (state == null) {
+                Descriptors.SERIES,
+                (host, hostSeries) -> {
+                    // The backend's own map state, which has no entries (null) for a host without
+                    // any; the backend keeps no such host, but a null costs nothing to check.
+                    Iterable<Map.Entry<Long, SeriesState>> entries = hostSeries.entries();
+                    if (entries == null) {
                         return;
                     }
-                    states.remove(ruleId);
-                    // The backend has made seriesId the current key, so the series' other state
-                    // is this series'.
-                    SeriesState seriesState = series.value();
-                    if (seriesState == null) {
-                        return;
+                    List<Long> gone = new ArrayList<>();
+                    Map<Long, SeriesState> changed = new HashMap<>();
+                    for (Map.Entry<Long, SeriesState> entry : entries) {
+                        SeriesState seriesState = entry.getValue();
+                        RuleState state = seriesState.rules.remove(ruleId);
+                        if (state == null) {
+                            continue;
+                        }
+                        AlertStateMachine.end(state)
+                                .ifPresent(
+                                        transition ->
+                                                emit(
+                                                        out,
+                                                        rule,
+                                                        seriesState.labels,
+                                                        transition,
+                                                        state.lastValue,
+                                                        state,
+                                                        seriesState.lastTimestamp));
+                        if (seriesState.rules.isEmpty()) {
+                            gone.add(entry.getKey());
+                        } else {
+                            changed.put(entry.getKey(), seriesState);
+                        }
                     }
-                    AlertStateMachine.end(state)
-                            .ifPresent(
-                                    transition ->
-                                            emit(
-                                                    out,
-                                                    rule,
-                                                    seriesState.labels,
-                                                    transition,
-                                                    state.lastValue,
-                                                    state,
-                                                    seriesState.lastTimestamp));
-                    if (states.isEmpty()) {
-                        series.clear();
+                    // After the iteration: the backend's map must not change under it.
+                    for (Long seriesId : gone) {
+                        hostSeries.remove(seriesId);
+                    }
+                    for (Map.Entry<Long, SeriesState> entry : changed.entrySet()) {
+                        hostSeries.put(entry.getKey(), entry.getValue());
+                    }
+                    if (!gone.isEmpty() && hostSeries.isEmpty()) {
+                        // The backend has made the host the current key, so this is the host's
+                        // timer time; the timer itself fires once more and finds nothing.
+                        wakeUp.clear();
                     }
                 });
     }
@@ -204,85 +267,132 @@ public final class RuleEvaluator
     // -------------------------------------------------------------------------------- samples
 
     @Override
-    public void processElement(MetricSample sample, ReadOnlyContext ctx, Collector<AlertEvent> out)
+    public void processElement(MetricBatch batch, ReadOnlyContext ctx, Collector<AlertEvent> out)
             throws Exception {
         long now = ctx.timerService().currentProcessingTime();
         markStarted(now);
         ReadOnlyBroadcastState<String, RuleSlot> slots = ctx.getBroadcastState(Descriptors.RULES);
-        List<Rule> rules = rulesOf(sample.getName(), slots);
-        if (!watches(rules, sample)) {
-            // No live rule selects the series, so it has no state to read: a rule's states go as
-            // soon as it is deleted or selects other series (stop). Most samples end here.
-            return;
+        List<BatchSample> samples = batch.getSamples();
+        // What the batch asks of the host's timer: the shortest silence its series may keep
+        // before a rule needs the timer, and whether a series lost its last state.
+        long silence = NO_DEADLINE;
+        boolean dropped = false;
+        for (int i = 0; i < samples.size(); i++) {
+            BatchSample sample = samples.get(i);
+            List<Rule> rules = rulesOf(sample.getName(), slots);
+            if (rules.isEmpty()) {
+                // No live rule watches the metric, so none of its series has state: a rule's
+                // states go as soon as it is deleted or selects other series (stop). Most samples
+                // end here, at one hash lookup.
+                continue;
+            }
+            Map<String, String> labels = MetricBatches.labels(batch, i);
+            if (!watches(rules, sample.getName(), labels)) {
+                continue;
+            }
+            Observation observation =
+                    new Observation(
+                            SeriesIds.of(sample.getName(), labels),
+                            sample.getName(),
+                            labels,
+                            sample.getValue(),
+                            MetricBatches.timestamp(batch, i));
+            long allowed = evaluateSample(observation, rules, batch, i, now, ctx, out);
+            if (allowed == DROPPED) {
+                dropped = true;
+            } else {
+                silence = Math.min(silence, allowed);
+            }
         }
-        SeriesState seriesState = series.value();
-        if (seriesState != null && sample.getTimestamp() < seriesState.lastTimestamp) {
+        if (silence != NO_DEADLINE) {
+            // The timer only ever moves earlier here: a later deadline is found when the timer
+            // fires, finds the host's series not silent long enough, and is set again. Moving it
+            // at every batch would cost two timer writes per batch.
+            long deadline = WakeUps.roundUpToSecond(now + silence);
+            Long current = wakeUp.value();
+            if (current == null || deadline < current) {
+                wakeUp.update(
+                        WakeUps.move(
+                                ctx.timerService(),
+                                current == null ? RuleState.NONE : current,
+                                deadline));
+            }
+        } else if (dropped && series.isEmpty()) {
+            // The host's last series went (an alert resolved): its timer has nothing left to do.
+            forget(ctx.timerService());
+        }
+    }
+
+    /**
+     * Evaluates the rules of its metric on one sample that at least one of them selects.
+     *
+     * @return {@link #DROPPED} if the series lost its state, else how long the series may stay
+     *     silent before one of its rules needs the host's timer ({@link #NO_DEADLINE} if never, or
+     *     if the series keeps no state)
+     */
+    private long evaluateSample(
+            Observation sample,
+            List<Rule> rules,
+            MetricBatch batch,
+            int index,
+            long now,
+            ReadOnlyContext ctx,
+            Collector<AlertEvent> out)
+            throws Exception {
+        SeriesState seriesState = series.get(sample.seriesId());
+        if (seriesState != null && sample.timestamp() < seriesState.lastTimestamp) {
             // Alerting follows the newest state of a series; an older sample (a resend, a
             // straggler) would make it go back in time. The rollups still count it.
             outOfOrderSamples.inc();
-            return;
+            return NO_DEADLINE;
         }
-        boolean stored = false;
+        boolean existed = seriesState != null;
+        if (seriesState == null) {
+            seriesState = new SeriesState();
+        }
         long silence = NO_DEADLINE;
         for (Rule rule : rules) {
-            if (!Rules.matches(rule, sample)) {
+            if (!Rules.matches(rule, sample.metric(), sample.labels())) {
                 continue;
             }
             if (rule.getGroupLevel() != GroupLevel.SERIES && rule.getKind() != RuleKind.RATE) {
                 // The group evaluator decides; only a rate needs the series' own state.
-                contribute(rule, sample, sample.getValue(), ctx);
+                contribute(rule, sample, sample.value(), ctx);
                 continue;
             }
             try {
-                long allowed = evaluate(rule, sample, ctx, out);
-                if (allowed != NOT_STORED) {
-                    stored = true;
-                    silence = Math.min(silence, allowed);
-                }
+                silence = Math.min(silence, evaluate(rule, seriesState.rules, sample, ctx, out));
             } catch (RuntimeException e) {
                 // Rules are checked when they arrive, so this is a bug; it costs one rule one
                 // sample, never the job.
                 ruleFailures.inc();
-                LOG.warn("Rule {} failed on a sample of {}", rule.getId(), sample.getName(), e);
+                LOG.warn("Rule {} failed on a sample of {}", rule.getId(), sample.metric(), e);
                 ctx.output(
                         DeadLetters.TAG,
                         DeadLetters.ofSample(
-                                sample, "rule-failed: " + rule.getId() + ": " + e, now));
+                                batch, index, "rule-failed: " + rule.getId() + ": " + e, now));
             }
         }
-        // Rule states exist only beside a series state, so a series without one that no rule
-        // stored anything for has none: the common case of a healthy series under thresholds.
-        if (!stored && (seriesState == null || ruleStates.isEmpty())) {
-            if (seriesState != null) {
-                forget(seriesState, ctx.timerService());
+        if (seriesState.rules.isEmpty()) {
+            // Nothing to keep: the common case of a healthy series under thresholds writes
+            // nothing at all.
+            if (existed) {
+                series.remove(sample.seriesId());
+                return DROPPED;
             }
-            return;
+            return NO_DEADLINE;
         }
-        if (seriesState == null) {
-            seriesState = new SeriesState();
-        }
-        seriesState.metric = sample.getName();
-        seriesState.labels = sample.getLabels();
-        seriesState.lastTimestamp = sample.getTimestamp();
+        seriesState.metric = sample.metric();
+        seriesState.labels = sample.labels();
+        seriesState.lastTimestamp = sample.timestamp();
         seriesState.lastArrival = now;
-        if (seriesState.wakeUpAt == RuleState.NONE) {
-            schedule(seriesState, slots, ctx.timerService());
-        } else if (silence != NO_DEADLINE) {
-            // The timer only ever moves earlier here: a later deadline is found when the timer
-            // fires, finds the series not silent long enough, and is set again. Moving it at every
-            // sample would cost two timer writes per sample.
-            long deadline = WakeUps.roundUpToSecond(now + silence);
-            if (deadline < seriesState.wakeUpAt) {
-                seriesState.wakeUpAt =
-                        WakeUps.move(ctx.timerService(), seriesState.wakeUpAt, deadline);
-            }
-        }
-        series.update(seriesState);
+        series.put(sample.seriesId(), seriesState);
+        return silence;
     }
 
-    private static boolean watches(List<Rule> rules, MetricSample sample) {
+    private static boolean watches(List<Rule> rules, String metric, Map<String, String> labels) {
         for (Rule rule : rules) {
-            if (Rules.matches(rule, sample)) {
+            if (Rules.matches(rule, metric, labels)) {
                 return true;
             }
         }
@@ -306,29 +416,32 @@ public final class RuleEvaluator
     }
 
     /**
-     * Evaluates one rule on one sample.
+     * Evaluates one rule on one sample, with the rule's state in {@code states} (the series'),
+     * which it adds, updates or removes.
      *
-     * @return {@link #NOT_STORED} if the rule keeps no state on the series after this sample, else
-     *     how long the series may stay silent before the rule's timer is due ({@link #NO_DEADLINE}
-     *     if never: a firing ABSENCE alert waits for the series)
+     * @return how long the series may stay silent before the rule's state needs the host's timer
+     *     ({@link #NO_DEADLINE} if never, a firing ABSENCE alert waits for the series, or if the
+     *     rule keeps no state on the series after this sample)
      */
     private long evaluate(
-            Rule rule, MetricSample sample, ReadOnlyContext ctx, Collector<AlertEvent> out)
-            throws Exception {
-        RuleState state = ruleStates.get(rule.getId());
-        boolean existed = state != null;
+            Rule rule,
+            Map<String, RuleState> states,
+            Observation sample,
+            ReadOnlyContext ctx,
+            Collector<AlertEvent> out) {
+        RuleState state = states.get(rule.getId());
         if (state == null) {
             state = new RuleState(rule.getVersion());
         }
         state.ruleVersion = rule.getVersion();
-        double value = sample.getValue();
-        long timestamp = sample.getTimestamp();
+        double value = sample.value();
+        long timestamp = sample.timestamp();
         switch (rule.getKind()) {
             case THRESHOLD -> step(rule, state, sample, value, out);
             case RATE -> {
                 double rate =
                         RateOfChange.add(
-                                state, sample.getName(), rule.getWindowMs(), timestamp, value);
+                                state, sample.metric(), rule.getWindowMs(), timestamp, value);
                 if (!Double.isNaN(rate)) {
                     if (rule.getGroupLevel() == GroupLevel.SERIES) {
                         step(rule, state, sample, rate, out);
@@ -354,7 +467,7 @@ public final class RuleEvaluator
                                         emit(
                                                 out,
                                                 rule,
-                                                sample.getLabels(),
+                                                sample.labels(),
                                                 transition,
                                                 value,
                                                 ended,
@@ -372,16 +485,14 @@ public final class RuleEvaluator
             default -> throw new IllegalStateException("no evaluation for " + rule.getKind());
         }
         if (rule.getKind() == RuleKind.THRESHOLD && AlertStateMachine.isIdle(state)) {
-            if (existed) {
-                ruleStates.remove(rule.getId());
-            }
-            return NOT_STORED;
+            states.remove(rule.getId());
+            return NO_DEADLINE;
         }
-        ruleStates.put(rule.getId(), state);
+        states.put(rule.getId(), state);
         return allowedSilence(rule, state);
     }
 
-    /** How long after a sample the rule's state needs the series' timer; see {@link #schedule}. */
+    /** How long after a sample the rule's state needs the host's timer; see {@link #onTimer}. */
     private long allowedSilence(Rule rule, RuleState state) {
         if (rule.getKind() != RuleKind.ABSENCE) {
             return idleTimeoutMs;
@@ -394,8 +505,8 @@ public final class RuleEvaluator
      * of the rule the series belongs to. A series without the labels of the rule's level belongs to
      * no group; it is counted rather than dead-lettered, since every sample of it would be.
      */
-    private void contribute(Rule rule, MetricSample sample, double value, ReadOnlyContext ctx) {
-        Map<String, String> group = Groups.labels(rule.getGroupLevel(), sample.getLabels());
+    private void contribute(Rule rule, Observation sample, double value, ReadOnlyContext ctx) {
+        Map<String, String> group = Groups.labels(rule.getGroupLevel(), sample.labels());
         if (group == null) {
             samplesOutsideGroups.inc();
             return;
@@ -406,28 +517,28 @@ public final class RuleEvaluator
                         Groups.id(rule.getId(), group),
                         rule.getId(),
                         group,
-                        ctx.getCurrentKey(),
+                        sample.seriesId(),
                         value,
-                        sample.getTimestamp()));
+                        sample.timestamp()));
     }
 
     private static void step(
             Rule rule,
             RuleState state,
-            MetricSample sample,
+            Observation sample,
             double value,
             Collector<AlertEvent> out) {
-        AlertStateMachine.evaluate(rule, state, value, sample.getTimestamp())
+        AlertStateMachine.evaluate(rule, state, value, sample.timestamp())
                 .ifPresent(
                         transition ->
                                 emit(
                                         out,
                                         rule,
-                                        sample.getLabels(),
+                                        sample.labels(),
                                         transition,
                                         value,
                                         state,
-                                        sample.getTimestamp()));
+                                        sample.timestamp()));
     }
 
     /** Emits a transition the state machine just made on {@code state}. */
@@ -456,9 +567,9 @@ public final class RuleEvaluator
      * baseline. A window without samples closes nothing, and the pattern sees the gap.
      */
     private static void spikeWindow(
-            Rule rule, RuleState state, MetricSample sample, ReadOnlyContext ctx) {
+            Rule rule, RuleState state, Observation sample, ReadOnlyContext ctx) {
         long windowMs = rule.getWindowMs();
-        long start = sample.getTimestamp() - Math.floorMod(sample.getTimestamp(), windowMs);
+        long start = sample.timestamp() - Math.floorMod(sample.timestamp(), windowMs);
         if (state.windowStart != RuleState.NONE && start > state.windowStart) {
             double mean = state.windowSum / state.windowCount;
             boolean ready = state.baselineSamples >= rule.getMinSamples();
@@ -474,66 +585,117 @@ public final class RuleEvaluator
             state.windowSum = 0;
             state.windowCount = 0;
         }
-        state.windowSum += sample.getValue();
+        state.windowSum += sample.value();
         state.windowCount++;
     }
 
     private static PatternSignal signal(
             Rule rule,
-            MetricSample sample,
+            Observation sample,
             double value,
             long timestamp,
             double baseline,
             boolean above) {
-        String fingerprint =
-                Alerts.fingerprint(rule.getId(), Alerts.labels(rule, sample.getLabels()));
+        String fingerprint = Alerts.fingerprint(rule.getId(), Alerts.labels(rule, sample.labels()));
         return new PatternSignal(
-                fingerprint, rule, sample.getLabels(), value, timestamp, baseline, above);
+                fingerprint, rule, sample.labels(), value, timestamp, baseline, above);
     }
 
     // ---------------------------------------------------------------------------------- timers
 
+    /**
+     * The host's timer: every series of the host is looked at, with the timer's time as "now" for
+     * the deadlines it was set for; then the timer is set to the next deadline of what is left.
+     */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertEvent> out)
             throws Exception {
         // Now, not the timer's time: after a restore, an overdue timer fires late.
         markStarted(ctx.timerService().currentProcessingTime());
-        SeriesState seriesState = series.value();
-        if (seriesState == null || seriesState.wakeUpAt != timestamp) {
+        Long due = wakeUp.value();
+        if (due == null || due != timestamp) {
+            // A timer the host no longer wants: moved earlier, or its state went with a rule.
             return;
         }
-        seriesState.wakeUpAt = RuleState.NONE;
         ReadOnlyBroadcastState<String, RuleSlot> slots = ctx.getBroadcastState(Descriptors.RULES);
+        long next = NO_DEADLINE;
+        boolean anyLeft = false;
+        List<Long> gone = new ArrayList<>();
+        Map<Long, SeriesState> changed = new HashMap<>();
+        for (Map.Entry<Long, SeriesState> entry : series.entries()) {
+            SeriesState seriesState = entry.getValue();
+            boolean touched = wake(timestamp, seriesState, slots, out);
+            if (seriesState.rules.isEmpty()) {
+                gone.add(entry.getKey());
+                continue;
+            }
+            anyLeft = true;
+            if (touched) {
+                changed.put(entry.getKey(), seriesState);
+            }
+            next = Math.min(next, nextDeadline(seriesState, slots));
+        }
+        // After the iteration: the backend's map must not change under it.
+        for (Long seriesId : gone) {
+            series.remove(seriesId);
+        }
+        for (Map.Entry<Long, SeriesState> entry : changed.entrySet()) {
+            series.put(entry.getKey(), entry.getValue());
+        }
+        // The timer that fired is gone; only its time is left in state.
+        if (!anyLeft || next == NO_DEADLINE) {
+            wakeUp.clear();
+            return;
+        }
+        wakeUp.update(
+                WakeUps.move(ctx.timerService(), RuleState.NONE, WakeUps.roundUpToSecond(next)));
+    }
+
+    /**
+     * One series at its host's timer: fires the ABSENCE alerts whose allowed silence is over, and
+     * drops the states of the other kinds once the series has been silent for the idle timeout
+     * (resolving their alerts) and those of rules that are no longer live.
+     *
+     * @return whether the series' state changed
+     */
+    private boolean wake(
+            long timestamp,
+            SeriesState seriesState,
+            ReadOnlyBroadcastState<String, RuleSlot> slots,
+            Collector<AlertEvent> out)
+            throws Exception {
         long silentSince = silentSince(seriesState);
-        List<String> expired = new ArrayList<>();
-        Map<String, RuleState> changed = new HashMap<>();
-        for (Map.Entry<String, RuleState> entry : ruleStates.entries()) {
+        boolean changed = false;
+        Iterator<Map.Entry<String, RuleState>> states = seriesState.rules.entrySet().iterator();
+        while (states.hasNext()) {
+            Map.Entry<String, RuleState> entry = states.next();
             RuleSlot slot = slots.get(entry.getKey());
             RuleState state = entry.getValue();
             if (slot == null || !slot.isLive()) {
-                expired.add(entry.getKey());
+                states.remove();
+                changed = true;
                 continue;
             }
             Rule rule = slot.rule;
             if (rule.getKind() == RuleKind.ABSENCE) {
-                if (timestamp >= silentSince + rule.getForMs()) {
-                    // The episode starts at the last sample plus the allowed silence: event time,
-                    // so the event id is the same if a replay fires it again.
-                    long startsAt = seriesState.lastTimestamp + rule.getForMs();
-                    double silentSeconds = (timestamp - seriesState.lastArrival) / 1000.0;
-                    AlertStateMachine.fire(state, startsAt)
-                            .ifPresent(
-                                    transition -> {
-                                        emit(
-                                                out,
-                                                rule,
-                                                seriesState.labels,
-                                                transition,
-                                                silentSeconds,
-                                                state,
-                                                startsAt);
-                                        changed.put(entry.getKey(), state);
-                                    });
+                if (timestamp < silentSince + rule.getForMs()) {
+                    continue;
+                }
+                // The episode starts at the last sample plus the allowed silence: event time, so
+                // the event id is the same if a replay fires it again.
+                long startsAt = seriesState.lastTimestamp + rule.getForMs();
+                double silentSeconds = (timestamp - seriesState.lastArrival) / 1000.0;
+                Optional<AlertState> fired = AlertStateMachine.fire(state, startsAt);
+                if (fired.isPresent()) {
+                    emit(
+                            out,
+                            rule,
+                            seriesState.labels,
+                            fired.get(),
+                            silentSeconds,
+                            state,
+                            startsAt);
+                    changed = true;
                 }
                 continue;
             }
@@ -550,54 +712,39 @@ public final class RuleEvaluator
                                                 state.lastValue,
                                                 state,
                                                 endsAt));
-                expired.add(entry.getKey());
+                states.remove();
+                changed = true;
             }
         }
-        for (String ruleId : expired) {
-            ruleStates.remove(ruleId);
-        }
-        // One by one: putAll of nothing would leave an empty map behind in the heap backend.
-        for (Map.Entry<String, RuleState> entry : changed.entrySet()) {
-            ruleStates.put(entry.getKey(), entry.getValue());
-        }
-        if (ruleStates.isEmpty()) {
-            series.clear();
-            return;
-        }
-        schedule(seriesState, slots, ctx.timerService());
-        series.update(seriesState);
+        return changed;
     }
 
     /**
-     * Sets the series' one timer to the earliest deadline of its rules: the end of the allowed
-     * silence of each ABSENCE rule not firing yet, and the idle expiry of the states of the other
-     * kinds. A firing ABSENCE alert waits for the series without a timer.
+     * The wall-clock time a series next needs its host's timer: the end of the allowed silence of
+     * each ABSENCE rule not firing yet, and the idle expiry of the states of the other kinds, the
+     * earliest of them; {@link #NO_DEADLINE} if only firing ABSENCE alerts are left, which wait for
+     * the series without a timer.
      */
-    private void schedule(
-            SeriesState seriesState,
-            ReadOnlyBroadcastState<String, RuleSlot> slots,
-            TimerService timers)
+    private long nextDeadline(
+            SeriesState seriesState, ReadOnlyBroadcastState<String, RuleSlot> slots)
             throws Exception {
-        long next = NO_DEADLINE;
-        for (Map.Entry<String, RuleState> entry : ruleStates.entries()) {
+        long allowed = NO_DEADLINE;
+        for (Map.Entry<String, RuleState> entry : seriesState.rules.entrySet()) {
             RuleSlot slot = slots.get(entry.getKey());
             if (slot != null && slot.isLive()) {
-                next = Math.min(next, allowedSilence(slot.rule, entry.getValue()));
+                allowed = Math.min(allowed, allowedSilence(slot.rule, entry.getValue()));
             }
         }
-        long wanted =
-                next == NO_DEADLINE
-                        ? RuleState.NONE
-                        : WakeUps.roundUpToSecond(silentSince(seriesState) + next);
-        seriesState.wakeUpAt = WakeUps.move(timers, seriesState.wakeUpAt, wanted);
+        return allowed == NO_DEADLINE ? NO_DEADLINE : silentSince(seriesState) + allowed;
     }
 
-    /** Drops a series that no rule keeps state for any more, with its timer. */
-    private void forget(SeriesState seriesState, TimerService timers) {
-        if (seriesState.wakeUpAt != RuleState.NONE) {
-            timers.deleteProcessingTimeTimer(seriesState.wakeUpAt);
+    /** Drops the host's timer, once it has no series left. */
+    private void forget(TimerService timers) throws Exception {
+        Long current = wakeUp.value();
+        if (current != null) {
+            timers.deleteProcessingTimeTimer(current);
+            wakeUp.clear();
         }
-        series.clear();
     }
 
     private long silentSince(SeriesState seriesState) {

@@ -21,10 +21,17 @@ public final class Rules {
 
     /** Whether a rule watches a sample: same metric, and every selector label equal. */
     public static boolean matches(Rule rule, MetricSample sample) {
-        if (!rule.getMetric().equals(sample.getName())) {
+        return matches(rule, sample.getName(), sample.getLabels());
+    }
+
+    /**
+     * Whether a rule watches the series of a metric with these labels (all of them: a batch's
+     * shared labels and the sample's own, see {@code MetricBatches#labels}).
+     */
+    public static boolean matches(Rule rule, String metric, Map<String, String> labels) {
+        if (!rule.getMetric().equals(metric)) {
             return false;
         }
-        Map<String, String> labels = sample.getLabels();
         for (Map.Entry<String, String> matcher : rule.getSelector().entrySet()) {
             if (!matcher.getValue().equals(labels.get(matcher.getKey()))) {
                 return false;

@@ -4,7 +4,7 @@ import io.vigil.jobs.alerting.records.RuleState;
 import org.apache.flink.streaming.api.TimerService;
 
 /**
- * The one processing-time timer that each key of the evaluators keeps (a series, a group): its time
+ * The one processing-time timer that each key of the evaluators keeps (a host, a group): its time
  * lives in the key's state, so that moving it deletes the old timer instead of piling up timers,
  * and a timer that fires at another time than the state's knows it is stale.
  */

@@ -6,8 +6,8 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 
 /**
- * One series' value for one group of a group-level rule, from the rule evaluator (keyed by series)
- * to the group evaluator (keyed by {@link #groupId}): the sample's value, or for RATE rules the
+ * One series' value for one group of a group-level rule, from the rule evaluator (keyed by host) to
+ * the group evaluator (keyed by {@link #groupId}): the sample's value, or for RATE rules the
  * series' rate. The rule itself does not travel, only its id: the group evaluator holds the rules
  * as broadcast state, and a record per sample stays small.
  */

@@ -6,8 +6,16 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 
 /**
- * What the evaluator keeps of a series that at least one rule watches: its identity, for alerts
- * raised while it is silent (absence, idle expiry), and the two clocks of its last sample.
+ * What the evaluator keeps of one series that at least one rule keeps state for: its identity, for
+ * alerts raised while it is silent (absence, idle expiry), the two clocks of its last sample, and
+ * the state of each rule on it. One value of its host's map ({@code Descriptors.SERIES}, keyed by
+ * series id), so that a sample reads and writes its series in one map access, and a rule's state
+ * never outlives its series' identity.
+ *
+ * <p>A POJO of primitives, strings, maps and {@link RuleState} POJOs: Flink's POJO serializer
+ * copies and writes it without Kryo, and the heap backend copies it field by field when a
+ * checkpoint is running (its copy-on-write), which is why the evaluator puts it back after every
+ * change instead of changing it in place.
  */
 public class SeriesState {
     /** How Flink serialises series states. */
@@ -19,11 +27,13 @@ public class SeriesState {
         fields.put("labels", Types.MAP(Types.STRING, Types.STRING));
         fields.put("lastTimestamp", Types.LONG);
         fields.put("lastArrival", Types.LONG);
-        fields.put("wakeUpAt", Types.LONG);
+        fields.put("rules", Types.MAP(Types.STRING, RuleState.TYPE));
         return fields;
     }
 
     public String metric;
+
+    /** All labels of the series: its batch's shared labels and the sample's own. */
     public Map<String, String> labels;
 
     /** Event time of the newest sample. */
@@ -32,8 +42,11 @@ public class SeriesState {
     /** Wall-clock time (the operator's processing time) the newest sample arrived. */
     public long lastArrival;
 
-    /** The one processing-time timer registered for this series, or {@link RuleState#NONE}. */
-    public long wakeUpAt = RuleState.NONE;
+    /**
+     * Rule id to the rule's state on this series; never empty in state (a series without rule state
+     * is removed).
+     */
+    public Map<String, RuleState> rules = new HashMap<>();
 
     public SeriesState() {}
 }
