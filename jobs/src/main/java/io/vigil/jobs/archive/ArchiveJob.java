@@ -2,7 +2,9 @@ package io.vigil.jobs.archive;
 
 import io.vigil.connectors.kafka.DeadLetterSplitter;
 import io.vigil.connectors.kafka.DeadLetters;
+import io.vigil.jobs.archive.functions.FlattenBatches;
 import io.vigil.schemas.DeadLetter;
+import io.vigil.schemas.MetricBatch;
 import io.vigil.schemas.MetricSample;
 import java.util.Objects;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -24,8 +26,8 @@ import org.apache.flink.util.Preconditions;
  * centre, kept for a year in blob storage ({@link ArchiveRetention} deletes older days).
  *
  * <pre>
- *   samples (Kafka) -> split dead letters -> key by partition -> files: samples/day=/dc=/part-*.avro
- *                            |
+ *   batches (Kafka) -> split dead letters -> flatten -> key by partition -> files:
+ *                            |                                     samples/day=/dc=/part-*.avro
  *                            '---- undecodable ----> vigil.deadletter (Kafka)
  * </pre>
  *
@@ -41,6 +43,11 @@ import org.apache.flink.util.Preconditions;
  * watermarks: the partition comes from each sample's own timestamp ({@link ArchiveBucketAssigner}),
  * so a late sample is simply archived in its day, never dropped.
  *
+ * <p>The topic carries batches (one per host and collection, {@link MetricBatch}); the archive
+ * keeps one record per sample as it always did ({@link FlattenBatches}: all labels, the sample's
+ * own time), so the files' format does not depend on how samples travel. Flattening is chained to
+ * the source: a batch is decoded once and no batch crosses the network.
+ *
  * <p>Samples are keyed by their partition before the sink, so each partition has one writer: a
  * checkpoint then closes one file per active partition instead of one per partition and subtask
  * (fewer, larger files), and a series keeps its Kafka order within a file.
@@ -48,18 +55,18 @@ import org.apache.flink.util.Preconditions;
 public final class ArchiveJob {
     static final String NAME = "vigil archive";
 
-    private final Source<Either<DeadLetter, MetricSample>, ?, ?> samples;
+    private final Source<Either<DeadLetter, MetricBatch>, ?, ?> samples;
     private final Sink<MetricSample> archive;
     private final Sink<DeadLetter> deadLetters;
 
     /**
-     * @param samples decoded samples or dead letters, for example from {@code
+     * @param samples decoded batches of samples or dead letters, for example from {@code
      *     KafkaConnectors.source(kafka, Topics.METRIC_SAMPLES, groupId)}
      * @param archive where samples are kept, normally {@link ArchiveFiles#samplesSink}
      * @param deadLetters where undecodable records go
      */
     public ArchiveJob(
-            Source<Either<DeadLetter, MetricSample>, ?, ?> samples,
+            Source<Either<DeadLetter, MetricBatch>, ?, ?> samples,
             Sink<MetricSample> archive,
             Sink<DeadLetter> deadLetters) {
         this.samples = Objects.requireNonNull(samples, "samples");
@@ -79,18 +86,26 @@ public final class ArchiveJob {
                         + " (execution.checkpointing.interval or %s)",
                 ArchiveOptions.CHECKPOINT_INTERVAL.key());
 
-        DataStream<Either<DeadLetter, MetricSample>> records =
+        DataStream<Either<DeadLetter, MetricBatch>> records =
                 env.fromSource(samples, WatermarkStrategy.noWatermarks(), "Kafka: samples")
                         .uid("archive-samples-source")
                         .name("Kafka: samples");
 
-        SingleOutputStreamOperator<MetricSample> decoded =
-                records.process(new DeadLetterSplitter<MetricSample>())
-                        .returns(new AvroTypeInfo<>(MetricSample.class))
+        SingleOutputStreamOperator<MetricBatch> decoded =
+                records.process(new DeadLetterSplitter<MetricBatch>())
+                        .returns(new AvroTypeInfo<>(MetricBatch.class))
                         .uid("archive-split-dead-letters")
                         .name("Split off undecodable samples");
 
-        decoded.keyBy(ArchiveBucketAssigner::bucketOf, Types.STRING)
+        // Stateless, so adding it leaves savepoints of the archive restorable; chained to the
+        // splitter (same parallelism, forward), so batches never cross the network.
+        DataStream<MetricSample> flat =
+                decoded.flatMap(new FlattenBatches())
+                        .returns(new AvroTypeInfo<>(MetricSample.class))
+                        .uid("archive-flatten-batches")
+                        .name("Flatten batches to samples");
+
+        flat.keyBy(ArchiveBucketAssigner::bucketOf, Types.STRING)
                 .sinkTo(archive)
                 .uid("archive-samples-files")
                 .name("Files: samples");

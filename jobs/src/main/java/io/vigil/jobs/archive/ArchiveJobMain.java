@@ -4,7 +4,7 @@ import io.vigil.connectors.kafka.KafkaConnectors;
 import io.vigil.connectors.kafka.KafkaSettings;
 import io.vigil.jobs.ConnectionOptions;
 import io.vigil.schemas.DeadLetter;
-import io.vigil.schemas.MetricSample;
+import io.vigil.schemas.MetricBatch;
 import io.vigil.schemas.Topics;
 import java.time.Duration;
 import org.apache.flink.configuration.Configuration;
@@ -37,7 +37,7 @@ public final class ArchiveJobMain {
                 options.getOptional(ArchiveOptions.STARTING_TIMESTAMP)
                         .map(OffsetsInitializer::timestamp)
                         .orElse(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
-        KafkaSource<Either<DeadLetter, MetricSample>> samples =
+        KafkaSource<Either<DeadLetter, MetricBatch>> samples =
                 KafkaConnectors.source(
                         kafka, Topics.METRIC_SAMPLES, options.get(ArchiveOptions.GROUP_ID), start);
 
