@@ -352,7 +352,8 @@ public final class VigilAlertRun {
                         "alerting job alone (no metrics-rollup), parallelism %d, 1 TaskManager;"
                                 + " rule `%s` above %s, `for: 0s`, applied through the rule store;"
                                 + " notifier `group_by: ['...']`, `group_wait: 0s`,"
-                                + " `group_interval: 1s`; samples topic 4 partitions, producer"
+                                + " `group_interval: 1s`; samples topic 4 partitions, one"
+                                + " record per host and step (a batch of its series), producer"
                                 + " linger 20 ms, acks=all",
                         settings.parallelism(),
                         Incident.CPU_METRIC,
