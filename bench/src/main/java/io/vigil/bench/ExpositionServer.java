@@ -2,7 +2,6 @@ package io.vigil.bench;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.vigil.schemas.MetricSample;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,7 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,9 +33,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The fleet's hosts are split into {@code targets} consecutive shards, one path each, as a few
  * hundred exporters that each front many hosts (one exporter per host would mean 10 000 targets for
  * a 10 000-host fleet, which only changes Prometheus's per-target overhead). Every series keeps its
- * own labels (host, dc, cluster, rack, device), the same labels Vigil's samples carry; Prometheus
- * adds {@code job} and {@code instance}. Responses are not compressed, which spares this server the
- * gzip work a real exporter does and costs Prometheus nothing to decode.
+ * own labels (host, dc, cluster, rack, device), the same labels a Vigil sample has (there, host,
+ * dc, cluster and rack come once per batch of the host); Prometheus adds {@code job} and {@code
+ * instance}. Responses are not compressed, which spares this server the gzip work a real exporter
+ * does and costs Prometheus nothing to decode.
  */
 public final class ExpositionServer implements AutoCloseable {
     /** The Prometheus text format, version 0.0.4. */
@@ -216,13 +216,12 @@ public final class ExpositionServer implements AutoCloseable {
                 Fleet.Series series = family.members().get(i);
                 double value = workload.value(series, tick);
                 if (incidents.concerns(series.host())) {
-                    Optional<MetricSample> shown =
-                            incidents.apply(
-                                    workload.sample(series, tick), series.host(), clock.millis());
+                    OptionalDouble shown =
+                            incidents.apply(series, value, workload.timeOf(tick), clock.millis());
                     if (shown.isEmpty()) {
                         continue;
                     }
-                    value = shown.get().getValue();
+                    value = shown.getAsDouble();
                 }
                 out.writeBytes(family.prefixes().get(i));
                 out.writeBytes(Double.toString(value).getBytes(StandardCharsets.US_ASCII));

@@ -4,6 +4,7 @@ import io.vigil.schemas.Labels;
 import io.vigil.schemas.SeriesIds;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -79,14 +80,36 @@ public final class Fleet {
     }
 
     /** One host and its place in the fleet. */
-    public record Host(String name, String dc, String cluster, String rack) {}
+    public record Host(String name, String dc, String cluster, String rack) {
 
-    /** One series: a host's metric, with its labels and id. */
+        /**
+         * The labels every series of the host carries: host, dc, cluster and rack. What the host's
+         * batches share.
+         */
+        public Map<String, String> labels() {
+            return Map.of(
+                    Labels.HOST, name, Labels.DC, dc, Labels.CLUSTER, cluster, Labels.RACK, rack);
+        }
+    }
+
+    /**
+     * One series: a host's metric, with its labels and id.
+     *
+     * @param labels all its labels: the host's and its own
+     * @param ownLabels the labels beyond the host's (a {@code device}), usually none: what a sample
+     *     of the series carries in a batch of its host
+     */
     public record Series(
-            int index, Host host, Metric metric, Map<String, String> labels, long id) {}
+            int index,
+            Host host,
+            Metric metric,
+            Map<String, String> labels,
+            long id,
+            Map<String, String> ownLabels) {}
 
     private final List<Host> hosts;
     private final List<Series> series;
+    private final Map<Host, List<Series>> seriesByHost;
 
     /**
      * @param hostCount number of hosts
@@ -101,31 +124,36 @@ public final class Fleet {
         }
         List<Host> builtHosts = new ArrayList<>(hostCount);
         List<Series> builtSeries = new ArrayList<>(hostCount * seriesPerHost);
+        Map<Host, List<Series>> byHost = new HashMap<>();
         for (int h = 0; h < hostCount; h++) {
             Host host = hostAt(h);
             builtHosts.add(host);
+            List<Series> ofHost = new ArrayList<>(seriesPerHost);
             for (int s = 0; s < seriesPerHost; s++) {
                 Metric metric = METRICS.get(s % METRICS.size());
-                Map<String, String> labels = new TreeMap<>();
-                labels.put(Labels.HOST, host.name());
-                labels.put(Labels.DC, host.dc());
-                labels.put(Labels.CLUSTER, host.cluster());
-                labels.put(Labels.RACK, host.rack());
-                if (s >= METRICS.size()) {
-                    labels.put("device", "dev" + (s / METRICS.size()));
-                }
+                Map<String, String> own =
+                        s >= METRICS.size()
+                                ? Map.of("device", "dev" + (s / METRICS.size()))
+                                : Map.of();
+                Map<String, String> labels = new TreeMap<>(host.labels());
+                labels.putAll(own);
                 Map<String, String> frozen = Collections.unmodifiableMap(labels);
-                builtSeries.add(
+                Series built =
                         new Series(
                                 builtSeries.size(),
                                 host,
                                 metric,
                                 frozen,
-                                SeriesIds.of(metric.name(), frozen)));
+                                SeriesIds.of(metric.name(), frozen),
+                                own);
+                builtSeries.add(built);
+                ofHost.add(built);
             }
+            byHost.put(host, List.copyOf(ofHost));
         }
         this.hosts = List.copyOf(builtHosts);
         this.series = List.copyOf(builtSeries);
+        this.seriesByHost = Map.copyOf(byHost);
     }
 
     private static Host hostAt(int index) {
@@ -144,5 +172,18 @@ public final class Fleet {
 
     public List<Series> series() {
         return series;
+    }
+
+    /**
+     * The series of one host, in the fleet's order: what the host's agent reports at every step.
+     *
+     * @throws IllegalArgumentException if the host is not of this fleet
+     */
+    public List<Series> seriesOf(Host host) {
+        List<Series> ofHost = seriesByHost.get(host);
+        if (ofHost == null) {
+            throw new IllegalArgumentException("not a host of this fleet: " + host);
+        }
+        return ofHost;
     }
 }

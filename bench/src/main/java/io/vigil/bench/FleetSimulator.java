@@ -1,49 +1,46 @@
 package io.vigil.bench;
 
-import io.vigil.schemas.MetricSample;
+import io.vigil.schemas.MetricBatch;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
- * Plays a {@link Workload} in real time: at every step boundary each series of the fleet reports
- * one sample stamped with that boundary, as a fleet of agents scraping on a common interval does.
+ * Plays a {@link Workload} in real time: at every step boundary each host of the fleet sends one
+ * batch of all its series stamped with that boundary, as a fleet of agents collecting on a common
+ * interval does.
  */
 public final class FleetSimulator {
     /**
-     * Follows chosen samples into Kafka, for benchmarks that time them through the pipeline: learns
-     * when the broker acknowledged each of them.
+     * Follows chosen batches into Kafka, for benchmarks that time them through the pipeline: learns
+     * when the broker acknowledged each of them. A sample is followed through the batch it is in.
      */
     public interface Tracer {
-        /** Follows no sample. */
+        /** Follows no batch. */
         Tracer NONE =
                 new Tracer() {
                     @Override
-                    public boolean follows(Fleet.Series series, long tick) {
+                    public boolean follows(Fleet.Host host, long tick, MetricBatch sent) {
                         return false;
                     }
 
                     @Override
-                    public void acknowledged(Fleet.Series series, long tick, long wallMillis) {}
+                    public void acknowledged(
+                            Fleet.Host host, long tick, MetricBatch sent, long wallMillis) {}
                 };
 
-        /** Whether to follow this sample; asked for every sample sent, so it must be cheap. */
-        boolean follows(Fleet.Series series, long tick);
+        /**
+         * Whether to follow this batch of a host, as sent (incidents applied); asked for every
+         * batch sent, so it must be cheap.
+         */
+        boolean follows(Fleet.Host host, long tick, MetricBatch sent);
 
         /**
-         * Whether to follow this sample, as sent (incidents applied); by default {@link
-         * #follows(Fleet.Series, long)}.
+         * Kafka acknowledged a followed batch at {@code wallMillis} (ms since the epoch). Called on
+         * the producer's I/O thread.
          */
-        default boolean follows(Fleet.Series series, long tick, MetricSample sent) {
-            return follows(series, tick);
-        }
-
-        /**
-         * Kafka acknowledged a followed sample at {@code wallMillis} (ms since the epoch). Called
-         * on the producer's I/O thread.
-         */
-        void acknowledged(Fleet.Series series, long tick, long wallMillis);
+        void acknowledged(Fleet.Host host, long tick, MetricBatch sent, long wallMillis);
     }
 
     private final Workload workload;
@@ -69,7 +66,7 @@ public final class FleetSimulator {
      * @param step interval between two samples of a series (the workload's step)
      * @param writer where to send it
      * @param clock wall clock
-     * @param tracer follows chosen samples until Kafka acknowledges them
+     * @param tracer follows chosen batches until Kafka acknowledges them
      */
     public FleetSimulator(
             Workload workload, Duration step, SampleWriter writer, Clock clock, Tracer tracer) {
@@ -131,23 +128,24 @@ public final class FleetSimulator {
             }
             Duration elapsed = Duration.ofMillis(due - started);
             long sentThisTick = 0;
-            for (Fleet.Series series : workload.fleet().series()) {
-                MetricSample sample = workload.sample(series, tick);
+            for (Fleet.Host host : workload.fleet().hosts()) {
+                MetricBatch batch = workload.batch(host, tick);
                 for (Incident incident : incidents) {
-                    sample = incident.apply(sample, series.host(), elapsed).orElse(null);
-                    if (sample == null) {
+                    batch = incident.apply(batch, host, elapsed).orElse(null);
+                    if (batch == null) {
                         break;
                     }
                 }
-                if (sample == null) {
+                if (batch == null) {
                     continue;
                 }
-                sentThisTick++;
-                if (tracer.follows(series, tick, sample)) {
+                sentThisTick += batch.getSamples().size();
+                if (tracer.follows(host, tick, batch)) {
                     long followedTick = tick;
-                    writer.send(sample, at -> tracer.acknowledged(series, followedTick, at));
+                    MetricBatch followed = batch;
+                    writer.send(batch, at -> tracer.acknowledged(host, followedTick, followed, at));
                 } else {
-                    writer.send(sample);
+                    writer.send(batch);
                 }
             }
             sent += sentThisTick;

@@ -12,11 +12,16 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Command line of the fleet simulator: sends a fleet's samples to Kafka in real time. */
+/**
+ * Command line of the fleet simulator: sends a fleet's samples to Kafka in real time, one batch per
+ * host and step.
+ */
 @Command(
         name = "fleet-simulator",
         mixinStandardHelpOptions = true,
-        description = "Sends the samples of a simulated fleet to vigil.metrics.samples.")
+        description =
+                "Sends the samples of a simulated fleet to vigil.metrics.samples, one batch per"
+                        + " host and step.")
 public final class FleetSimulatorCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", required = true, description = "Kafka brokers.")
     String bootstrapServers;
@@ -55,7 +60,7 @@ public final class FleetSimulatorCommand implements Callable<Integer> {
             names = "--incident",
             description =
                     "Trouble to inject, kind:host:after:lasting, repeatable: cpu-high (the host's"
-                            + " CPU ratio at 0.97) or host-down (no samples), e.g."
+                            + " CPU ratio at 0.97) or host-down (its batches stop), e.g."
                             + " cpu-high:host-000003:PT1M:PT10M.")
     List<String> incidents = new ArrayList<>();
 
@@ -70,7 +75,7 @@ public final class FleetSimulatorCommand implements Callable<Integer> {
                     new FleetSimulator(workload, step, writer, Clock.systemUTC())
                             .withIncidents(injected);
             System.out.printf(
-                    "fleet: %d hosts x %d series, one sample per series every %d ms (%.0f"
+                    "fleet: %d hosts x %d series, one batch per host every %d ms (%.0f"
                             + " samples/s)%n",
                     hosts,
                     seriesPerHost,
@@ -91,10 +96,14 @@ public final class FleetSimulatorCommand implements Callable<Integer> {
 
     private static void report(SampleWriter writer, long startedNanos) {
         double seconds = (System.nanoTime() - startedNanos) / 1e9;
-        long acked = writer.acknowledged();
+        long samples = writer.acknowledgedSamples();
         System.out.printf(
-                "acknowledged %,d samples (%.0f/s), %.1f bytes per encoded sample%n",
-                acked, acked / seconds, acked == 0 ? 0.0 : (double) writer.valueBytes() / acked);
+                "acknowledged %,d samples (%.0f/s) in %,d batches, %.1f bytes per sample"
+                        + " encoded%n",
+                samples,
+                samples / seconds,
+                writer.acknowledgedRecords(),
+                samples == 0 ? 0.0 : (double) writer.valueBytes() / samples);
     }
 
     /** Entry point. */

@@ -1,10 +1,14 @@
 package io.vigil.bench;
 
-import io.vigil.schemas.MetricSample;
+import io.vigil.schemas.BatchSample;
+import io.vigil.schemas.MetricBatch;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * Trouble injected into a simulated fleet, so that alerting has something real to find: one host,
@@ -16,7 +20,11 @@ import java.util.Optional;
  *
  * <p>Kinds: {@code cpu-high} reports the host's {@code node_cpu_usage_ratio} as {@value #HIGH_CPU}
  * (above the default rule's 0.9); {@code host-down} sends none of the host's samples, as a host
- * that lost power would.
+ * that lost power would: its batches stop.
+ *
+ * <p>Writers apply an incident to each batch a host sends ({@link #apply(MetricBatch, Fleet.Host,
+ * Duration)}); the exposition, which serves series one by one, to each series' value ({@link
+ * #apply(Fleet.Series, double, Duration)}). Both decide alike.
  *
  * @param kind what goes wrong
  * @param host the host it happens to
@@ -97,20 +105,70 @@ public record Incident(Kind kind, String host, Duration after, Duration lasting)
     }
 
     /**
-     * The sample as the troubled host would send it {@code elapsed} after the start: unchanged if
-     * the incident is not about this sample or not going on, changed, or none at all.
+     * The batch as the troubled host would send it {@code elapsed} after the start: unchanged (the
+     * same object) if the incident is not about this host or not going on, with changed values, or
+     * none at all (the host is down).
      */
-    public Optional<MetricSample> apply(MetricSample sample, Fleet.Host sender, Duration elapsed) {
-        if (!sender.name().equals(host) || !activeAt(elapsed)) {
-            return Optional.of(sample);
+    public Optional<MetricBatch> apply(MetricBatch batch, Fleet.Host sender, Duration elapsed) {
+        if (!concerns(sender, elapsed)) {
+            return Optional.of(batch);
         }
         return switch (kind) {
             case HOST_DOWN -> Optional.empty();
-            case CPU_HIGH ->
-                    Optional.of(
-                            sample.getName().equals(CPU_METRIC)
-                                    ? MetricSample.newBuilder(sample).setValue(HIGH_CPU).build()
-                                    : sample);
+            case CPU_HIGH -> Optional.of(withHighCpu(batch));
         };
+    }
+
+    /**
+     * The value a series of the host shows {@code elapsed} after the start: its own, a changed one,
+     * or none (the host is down).
+     */
+    public OptionalDouble apply(Fleet.Series series, double value, Duration elapsed) {
+        if (!affects(series, elapsed)) {
+            return OptionalDouble.of(value);
+        }
+        return switch (kind) {
+            case HOST_DOWN -> OptionalDouble.empty();
+            case CPU_HIGH -> OptionalDouble.of(HIGH_CPU);
+        };
+    }
+
+    /**
+     * Whether the incident changes or removes the series' value {@code elapsed} after the start: it
+     * is going on, on the series' host, and it is a host-down or the series is the CPU.
+     */
+    public boolean affects(Fleet.Series series, Duration elapsed) {
+        if (!concerns(series.host(), elapsed)) {
+            return false;
+        }
+        return switch (kind) {
+            case HOST_DOWN -> true;
+            case CPU_HIGH -> series.metric().name().equals(CPU_METRIC);
+        };
+    }
+
+    private boolean concerns(Fleet.Host sender, Duration elapsed) {
+        return sender.name().equals(host) && activeAt(elapsed);
+    }
+
+    /** The batch with every CPU sample at {@link #HIGH_CPU}; the same batch if it has none. */
+    private static MetricBatch withHighCpu(MetricBatch batch) {
+        List<BatchSample> samples = batch.getSamples();
+        List<BatchSample> changed = null;
+        for (int i = 0; i < samples.size(); i++) {
+            BatchSample sample = samples.get(i);
+            if (!sample.getName().equals(CPU_METRIC)) {
+                continue;
+            }
+            if (changed == null) {
+                // Copied on the first change only: the batches of a host without a CPU series
+                // (a fleet of fewer series per host) go out as they are.
+                changed = new ArrayList<>(samples);
+            }
+            changed.set(i, BatchSample.newBuilder(sample).setValue(HIGH_CPU).build());
+        }
+        return changed == null
+                ? batch
+                : new MetricBatch(batch.getLabels(), batch.getTimestamp(), changed);
     }
 }

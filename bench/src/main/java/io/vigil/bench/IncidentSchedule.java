@@ -1,12 +1,12 @@
 package io.vigil.bench;
 
-import io.vigil.schemas.MetricSample;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -47,24 +47,29 @@ public final class IncidentSchedule {
     }
 
     /**
-     * The sample as the host shows it at the sample's time: unchanged, changed by an incident going
-     * on, or none (the host is down). A changed or missing sample marks its incident as served at
-     * {@code nowMillis} the first time.
+     * The value a series shows at {@code sampleTime}: its own, changed by an incident going on, or
+     * none (the host is down). A changed or missing value marks its incident as served at {@code
+     * nowMillis} the first time.
+     *
+     * @param value the workload's value of the series at that time
+     * @param sampleTime the time of the value (the tick's), ms since the epoch
      */
-    public Optional<MetricSample> apply(MetricSample sample, Fleet.Host host, long nowMillis) {
-        Duration elapsed = Duration.ofMillis(sample.getTimestamp() - startMillis);
-        MetricSample shown = sample;
-        for (Incident incident : byHost.getOrDefault(host.name(), List.of())) {
-            Optional<MetricSample> applied = incident.apply(shown, host, elapsed);
-            if (applied.isEmpty() || applied.get() != shown) {
-                firstServed.putIfAbsent(incident, nowMillis);
+    public OptionalDouble apply(
+            Fleet.Series series, double value, long sampleTime, long nowMillis) {
+        Duration elapsed = Duration.ofMillis(sampleTime - startMillis);
+        double shown = value;
+        for (Incident incident : byHost.getOrDefault(series.host().name(), List.of())) {
+            if (!incident.affects(series, elapsed)) {
+                continue;
             }
+            firstServed.putIfAbsent(incident, nowMillis);
+            OptionalDouble applied = incident.apply(series, shown, elapsed);
             if (applied.isEmpty()) {
                 return applied;
             }
-            shown = applied.get();
+            shown = applied.getAsDouble();
         }
-        return Optional.of(shown);
+        return OptionalDouble.of(shown);
     }
 
     /** When the incident's value was first served, ms since the epoch; empty if not yet. */

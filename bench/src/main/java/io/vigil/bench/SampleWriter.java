@@ -1,6 +1,8 @@
 package io.vigil.bench;
 
 import io.vigil.schemas.AvroCodec;
+import io.vigil.schemas.MetricBatch;
+import io.vigil.schemas.MetricBatches;
 import io.vigil.schemas.MetricSample;
 import io.vigil.schemas.SeriesIds;
 import io.vigil.schemas.Topics;
@@ -15,13 +17,33 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Writes samples to {@code vigil.metrics.samples} as collectors do: keyed by series id, Avro
- * single-object encoded, batched and lz4-compressed. Counts what was acknowledged.
+ * Writes batches to {@code vigil.metrics.samples} as collectors do: one {@link MetricBatch} per
+ * host and collection, keyed by the host's origin id (so a host's batches stay in order on one
+ * partition), Avro single-object encoded, and Kafka-batched and lz4-compressed by the producer.
+ *
+ * <pre>{@code
+ * try (SampleWriter writer = new SampleWriter(bootstrapServers)) {
+ *     writer.send(workload.batch(host, tick));
+ *     writer.flush();
+ *     double bytesPerSample = (double) writer.valueBytes() / writer.acknowledgedSamples();
+ * }
+ * }</pre>
+ *
+ * <p>Counts what the brokers acknowledged in two units: records (what Kafka's offsets, lags and
+ * {@code pendingRecords} count) and samples (what the benchmarks report per), so that figures per
+ * sample stay per sample however many samples a record holds.
  */
 public final class SampleWriter implements AutoCloseable {
+    /**
+     * The per-sample record the topic carried before batches, for {@link #sendLegacy}; the topic's
+     * own codec writes batches only.
+     */
+    private static final AvroCodec<MetricSample> LEGACY = AvroCodec.of(MetricSample.class);
+
     private final KafkaProducer<byte[], byte[]> producer;
-    private final AvroCodec<MetricSample> codec = Topics.METRIC_SAMPLES.codec();
-    private final AtomicLong acknowledged = new AtomicLong();
+    private final AvroCodec<MetricBatch> codec = Topics.METRIC_SAMPLES.codec();
+    private final AtomicLong acknowledgedRecords = new AtomicLong();
+    private final AtomicLong acknowledgedSamples = new AtomicLong();
     private final AtomicLong valueBytes = new AtomicLong();
     private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
 
@@ -40,48 +62,65 @@ public final class SampleWriter implements AutoCloseable {
                         properties, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    /** Sends a sample to the partition of its series. */
-    public void send(MetricSample sample) {
-        sendRaw(
+    /** Sends a batch to the partition of its origin. */
+    public void send(MetricBatch batch) {
+        send(keyOf(batch), codec.encode(batch), null, batch.getSamples().size(), null);
+    }
+
+    /**
+     * Sends a batch to the partition of its origin and tells {@code onAcknowledged} the wall time
+     * (ms since the epoch) at which the broker acknowledged it. The callback runs on the producer's
+     * I/O thread, so it must be quick; it is not called if the send fails.
+     */
+    public void send(MetricBatch batch, LongConsumer onAcknowledged) {
+        send(keyOf(batch), codec.encode(batch), null, batch.getSamples().size(), onAcknowledged);
+    }
+
+    /**
+     * Sends a batch to a chosen partition, whatever its origin: to move the watermark of every
+     * partition.
+     */
+    public void send(MetricBatch batch, int partition) {
+        send(keyOf(batch), codec.encode(batch), partition, batch.getSamples().size(), null);
+    }
+
+    /**
+     * Sends one sample as the producers before batches did: a {@link MetricSample} record of its
+     * own, keyed by its series id. Only for what must see such a record, for example a test of a
+     * rolling upgrade in which some producers still write the old type; everything else sends
+     * batches.
+     */
+    public void sendLegacy(MetricSample sample) {
+        send(
                 Topics.METRIC_SAMPLES.keyFormat().encode(SeriesIds.of(sample)),
-                codec.encode(sample),
+                LEGACY.encode(sample),
+                null,
+                1,
                 null);
     }
 
     /**
-     * Sends a sample to the partition of its series and tells {@code onAcknowledged} the wall time
-     * (ms since the epoch) at which the broker acknowledged it. The callback runs on the producer's
-     * I/O thread, so it must be quick; it is not called if the send fails.
+     * Sends arbitrary bytes as a value: what a broken or foreign producer would write. Counted as a
+     * record and its bytes, not as samples.
      */
-    public void send(MetricSample sample, LongConsumer onAcknowledged) {
-        send(
-                Topics.METRIC_SAMPLES.keyFormat().encode(SeriesIds.of(sample)),
-                codec.encode(sample),
-                null,
-                onAcknowledged);
-    }
-
-    /** Sends a sample to a chosen partition (to move the watermark of every partition). */
-    public void send(MetricSample sample, int partition) {
-        sendRaw(
-                Topics.METRIC_SAMPLES.keyFormat().encode(SeriesIds.of(sample)),
-                codec.encode(sample),
-                partition);
-    }
-
-    /** Sends arbitrary bytes as a sample value: what a broken or foreign producer would write. */
     public void sendRaw(byte[] key, byte[] value, Integer partition) {
-        send(key, value, partition, null);
+        send(key, value, partition, 0, null);
     }
 
-    private void send(byte[] key, byte[] value, Integer partition, LongConsumer onAcknowledged) {
+    private static byte[] keyOf(MetricBatch batch) {
+        return Topics.METRIC_SAMPLES.keyFormat().encode(MetricBatches.originId(batch));
+    }
+
+    private void send(
+            byte[] key, byte[] value, Integer partition, int samples, LongConsumer onAcknowledged) {
         Callback callback =
                 (metadata, error) -> {
                     if (error != null) {
                         firstFailure.compareAndSet(null, error);
                         return;
                     }
-                    acknowledged.incrementAndGet();
+                    acknowledgedRecords.incrementAndGet();
+                    acknowledgedSamples.addAndGet(samples);
                     valueBytes.addAndGet(value == null ? 0 : value.length);
                     if (onAcknowledged != null) {
                         onAcknowledged.accept(System.currentTimeMillis());
@@ -102,19 +141,35 @@ public final class SampleWriter implements AutoCloseable {
         }
     }
 
-    /** Records the brokers acknowledged. */
-    public long acknowledged() {
-        return acknowledged.get();
+    /** Samples in the records the brokers acknowledged: the sum of their batches' sizes. */
+    public long acknowledgedSamples() {
+        return acknowledgedSamples.get();
     }
 
-    /** Bytes of acknowledged values (before compression). */
+    /** Records the brokers acknowledged: batches, legacy samples and raw values. */
+    public long acknowledgedRecords() {
+        return acknowledgedRecords.get();
+    }
+
+    /**
+     * Samples per acknowledged record, to turn counts Kafka keeps in records (offsets, consumer
+     * lag) into samples; 1 until a record is acknowledged.
+     */
+    public double samplesPerRecord() {
+        // Two reads that a callback may fall between: off by one record at most, and only for
+        // a moment.
+        long records = acknowledgedRecords.get();
+        return records == 0 ? 1 : (double) acknowledgedSamples.get() / records;
+    }
+
+    /** Bytes of acknowledged values (encoded, before compression). */
     public long valueBytes() {
         return valueBytes.get();
     }
 
     /**
      * Bytes the producer has written to the brokers' sockets: lz4-compressed batches plus the Kafka
-     * protocol's framing, i.e. what a sample really costs on the network.
+     * protocol's framing, i.e. what the samples really cost on the network.
      */
     public long networkBytesSent() {
         return producer.metrics().entrySet().stream()

@@ -2,11 +2,9 @@ package io.vigil.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vigil.schemas.MetricSample;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class IncidentScheduleTest {
@@ -22,6 +20,7 @@ class IncidentScheduleTest {
                     STEP.multipliedBy(3));
 
     private static final Fleet.Series CPU_SERIES = FLEET.series().get(10);
+    private static final Fleet.Series LOAD_SERIES = FLEET.series().get(12);
 
     @Test
     void changesTheIncidentHostsValueWhileItLastsAndRemembersWhenItWasFirstServed() {
@@ -43,18 +42,29 @@ class IncidentScheduleTest {
     }
 
     @Test
+    void leavesTheHostsOtherSeriesAsTheyAreWithoutMarkingTheIncidentServed() {
+        IncidentSchedule schedule = new IncidentSchedule(List.of(CPU), T0.toEpochMilli());
+        long visible = schedule.visibleFrom(CPU, STEP);
+        long tick = visible / STEP.toMillis();
+        double load = WORKLOAD.value(LOAD_SERIES, tick);
+
+        assertThat(schedule.apply(LOAD_SERIES, load, visible, visible + 30)).hasValue(load);
+        assertThat(schedule.firstServed(CPU)).isEmpty();
+    }
+
+    @Test
     void aDownHostShowsNoSample() {
         Incident down = new Incident(Incident.Kind.HOST_DOWN, "host-000001", Duration.ZERO, STEP);
         IncidentSchedule schedule = new IncidentSchedule(List.of(down), T0.toEpochMilli());
         long tick = WORKLOAD.tickAtOrAfter(T0);
-        MetricSample sample = WORKLOAD.sample(CPU_SERIES, tick);
+        long at = WORKLOAD.timeOf(tick);
 
-        assertThat(schedule.apply(sample, CPU_SERIES.host(), sample.getTimestamp())).isEmpty();
+        assertThat(schedule.apply(CPU_SERIES, WORKLOAD.value(CPU_SERIES, tick), at, at)).isEmpty();
+        assertThat(schedule.firstServed(down)).contains(at);
     }
 
     private static double value(IncidentSchedule schedule, long sampleTime, long now) {
-        MetricSample sample = WORKLOAD.sample(CPU_SERIES, sampleTime / STEP.toMillis());
-        Optional<MetricSample> shown = schedule.apply(sample, CPU_SERIES.host(), now);
-        return shown.orElseThrow().getValue();
+        double value = WORKLOAD.value(CPU_SERIES, sampleTime / STEP.toMillis());
+        return schedule.apply(CPU_SERIES, value, sampleTime, now).orElseThrow();
     }
 }

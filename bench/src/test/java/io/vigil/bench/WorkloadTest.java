@@ -1,12 +1,18 @@
 package io.vigil.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
+import io.vigil.schemas.BatchSample;
+import io.vigil.schemas.Labels;
+import io.vigil.schemas.MetricBatch;
+import io.vigil.schemas.MetricBatches;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -31,10 +37,16 @@ class WorkloadTest {
         Workload workload =
                 new Workload(new Fleet(3, 10), Duration.ofSeconds(10), 7, 0, Duration.ZERO);
 
-        for (Workload.Delivery delivery : workload.deliveries(T0, FIVE_MINUTES_LATER)) {
-            double value = delivery.sample().getValue();
-            String what = delivery.sample().getName() + " = " + value;
-            switch (delivery.sample().getName()) {
+        List<BatchSample> samples =
+                workload.deliveries(T0, FIVE_MINUTES_LATER).stream()
+                        .flatMap(d -> d.batch().getSamples().stream())
+                        .toList();
+
+        assertThat(samples).hasSize(3 * 10 * 30);
+        for (BatchSample sample : samples) {
+            double value = sample.getValue();
+            String what = sample.getName() + " = " + value;
+            switch (sample.getName()) {
                 // As printed by the kernel: at most two decimals, and exactly the parsed double.
                 case "node_load1" ->
                         assertThat(new BigDecimal(Double.toString(value)).scale())
@@ -62,39 +74,77 @@ class WorkloadTest {
                         new Fleet(5, 3), Duration.ofSeconds(10), 7, 0.1, Duration.ofSeconds(4));
 
         assertThat(a.deliveries(T0, FIVE_MINUTES_LATER))
-                .extracting(Workload.Delivery::sample)
+                .extracting(Workload.Delivery::deliverAt, Workload.Delivery::batch)
                 .isEqualTo(
                         b.deliveries(T0, FIVE_MINUTES_LATER).stream()
-                                .map(Workload.Delivery::sample)
+                                .map(d -> tuple(d.deliverAt(), d.batch()))
                                 .toList());
     }
 
     @Test
-    void deliversEverySampleOnceWithSomeOutOfOrder() {
+    void aHostsBatchHoldsEachOfItsSeriesOnceSharingTheHostsLabels() {
+        // Twelve series a host: the last two repeat metrics for a device.
+        Fleet fleet = new Fleet(3, 12);
+        Workload workload = new Workload(fleet, Duration.ofSeconds(10), 7, 0, Duration.ZERO);
+        Fleet.Host host = fleet.hosts().get(2);
+        List<Fleet.Series> series = fleet.seriesOf(host);
+        long tick = workload.tickAtOrAfter(T0);
+
+        MetricBatch batch = workload.batch(host, tick);
+
+        assertThat(batch.getLabels())
+                .isEqualTo(
+                        Map.of(
+                                Labels.HOST, "host-000002",
+                                Labels.DC, "dc1",
+                                Labels.CLUSTER, "dc1-c1",
+                                Labels.RACK, "dc1-c1-r1"));
+        assertThat(batch.getTimestamp()).isEqualTo(T0.toEpochMilli());
+        assertThat(batch.getSamples())
+                .hasSize(12)
+                .allSatisfy(s -> assertThat(s.getOffset()).isZero());
+        assertThat(batch.getSamples().get(0).getLabels()).isEmpty();
+        assertThat(batch.getSamples().get(11).getLabels()).isEqualTo(Map.of("device", "dev1"));
+        // Read back sample by sample, the batch is the host's series, each with its own id.
+        assertThat(MetricBatches.seriesIds(batch))
+                .containsExactly(series.stream().mapToLong(Fleet.Series::id).toArray());
+        for (int i = 0; i < series.size(); i++) {
+            assertThat(MetricBatches.sample(batch, i))
+                    .isEqualTo(workload.sample(series.get(i), tick));
+        }
+    }
+
+    @Test
+    void deliversEveryHostsBatchOnceWithSomeOutOfOrder() {
         Fleet fleet = new Fleet(20, 5);
         Workload workload =
                 new Workload(fleet, Duration.ofSeconds(10), 1, 0.05, Duration.ofSeconds(25));
 
         List<Workload.Delivery> deliveries = workload.deliveries(T0, FIVE_MINUTES_LATER);
 
-        assertThat(deliveries).hasSize(100 * 30);
+        // 20 hosts, 30 steps of 10 s.
+        assertThat(deliveries).hasSize(20 * 30);
+        assertThat(deliveries.stream().mapToInt(d -> d.batch().getSamples().size()).sum())
+                .isEqualTo(100 * 30);
         Set<String> keys = new HashSet<>();
-        deliveries.forEach(d -> keys.add(d.series().id() + "@" + d.sample().getTimestamp()));
+        deliveries.forEach(d -> keys.add(d.host().name() + "@" + d.timestamp()));
         assertThat(keys).hasSize(deliveries.size());
         long outOfOrder = 0;
         long maxSeen = Long.MIN_VALUE;
         for (Workload.Delivery delivery : deliveries) {
-            if (delivery.sample().getTimestamp() < maxSeen) {
+            if (delivery.timestamp() < maxSeen) {
                 outOfOrder++;
             }
-            maxSeen = Math.max(maxSeen, delivery.sample().getTimestamp());
+            maxSeen = Math.max(maxSeen, delivery.timestamp());
         }
         assertThat(outOfOrder).isPositive();
         assertThat(deliveries)
                 .allSatisfy(
-                        d ->
-                                assertThat(d.deliverAt() - d.sample().getTimestamp())
-                                        .isBetween(0L, 25_000L));
+                        d -> {
+                            assertThat(d.deliverAt() - d.timestamp()).isBetween(0L, 25_000L);
+                            assertThat(d.batch().getLabels()).isEqualTo(d.host().labels());
+                            assertThat(d.series()).isEqualTo(fleet.seriesOf(d.host()));
+                        });
     }
 
     @Test

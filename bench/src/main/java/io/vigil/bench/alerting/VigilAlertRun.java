@@ -20,7 +20,8 @@ import io.vigil.notifier.NotifierMain;
 import io.vigil.rules.KafkaRulePublisher;
 import io.vigil.rules.RuleFiles;
 import io.vigil.rules.RuleStore;
-import io.vigil.schemas.MetricSample;
+import io.vigil.schemas.BatchSample;
+import io.vigil.schemas.MetricBatch;
 import io.vigil.schemas.Topics;
 import io.vigil.stack.FlinkRestClient;
 import io.vigil.stack.LocalStack;
@@ -55,10 +56,10 @@ import org.apache.kafka.common.config.ConfigResource;
  * the benchmark's webhook receiver, and the simulated fleet played into Kafka from this JVM with
  * the incidents.
  *
- * <p>t0 is the moment Kafka acknowledged an incident's first high sample (the producer's callback).
- * Stages: the FIRING event appended to {@code vigil.alerts} (the broker's LogAppendTime, which the
- * run sets on that topic), received by a consumer of it, and the webhook received from the
- * notifier.
+ * <p>t0 is the moment Kafka acknowledged the batch with an incident's first high sample (the
+ * producer's callback). Stages: the FIRING event appended to {@code vigil.alerts} (the broker's
+ * LogAppendTime, which the run sets on that topic), received by a consumer of it, and the webhook
+ * received from the notifier.
  */
 public final class VigilAlertRun {
     static final String ALERTING_MAIN = "io.vigil.jobs.alerting.AlertingJobMain";
@@ -351,7 +352,8 @@ public final class VigilAlertRun {
                         "alerting job alone (no metrics-rollup), parallelism %d, 1 TaskManager;"
                                 + " rule `%s` above %s, `for: 0s`, applied through the rule store;"
                                 + " notifier `group_by: ['...']`, `group_wait: 0s`,"
-                                + " `group_interval: 1s`; samples topic 4 partitions, producer"
+                                + " `group_interval: 1s`; samples topic 4 partitions, one"
+                                + " record per host and step (a batch of its series), producer"
                                 + " linger 20 ms, acks=all",
                         settings.parallelism(),
                         Incident.CPU_METRIC,
@@ -370,7 +372,8 @@ public final class VigilAlertRun {
         }
         return new SideResult(
                 "Vigil",
-                "Kafka acknowledged the incident's first high sample (producer callback)",
+                "Kafka acknowledged the batch with the incident's first high sample (producer"
+                        + " callback)",
                 List.of(
                         latencies.stage(AlertTopicFollower.APPENDED),
                         latencies.stage(AlertTopicFollower.RECEIVED),
@@ -409,8 +412,8 @@ public final class VigilAlertRun {
     }
 
     /**
-     * Learns when Kafka acknowledged each incident's first high sample: the first sample of an
-     * incident host's CPU series at the incident value (the fleet's own CPU ratios stay below
+     * Learns when Kafka acknowledged each incident's first high sample: the first batch of an
+     * incident host whose CPU sample has the incident value (the fleet's own CPU ratios stay below
      * 0.55).
      */
     static final class IncidentTracer implements FleetSimulator.Tracer {
@@ -424,21 +427,27 @@ public final class VigilAlertRun {
         }
 
         @Override
-        public boolean follows(Fleet.Series series, long tick) {
+        public boolean follows(Fleet.Host host, long tick, MetricBatch sent) {
+            // The set lookup first: nearly every batch is of a host without an incident.
+            return hosts.contains(host.name())
+                    && !followed.contains(host.name())
+                    && hasHighCpu(sent)
+                    && followed.add(host.name());
+        }
+
+        private static boolean hasHighCpu(MetricBatch batch) {
+            for (BatchSample sample : batch.getSamples()) {
+                if (sample.getValue() == Incident.HIGH_CPU
+                        && sample.getName().equals(Incident.CPU_METRIC)) {
+                    return true;
+                }
+            }
             return false;
         }
 
         @Override
-        public boolean follows(Fleet.Series series, long tick, MetricSample sent) {
-            return sent.getValue() == Incident.HIGH_CPU
-                    && series.metric().name().equals(Incident.CPU_METRIC)
-                    && hosts.contains(series.host().name())
-                    && followed.add(series.host().name());
-        }
-
-        @Override
-        public void acknowledged(Fleet.Series series, long tick, long wallMillis) {
-            latencies.injected(series.host().name(), wallMillis);
+        public void acknowledged(Fleet.Host host, long tick, MetricBatch sent, long wallMillis) {
+            latencies.injected(host.name(), wallMillis);
         }
     }
 
@@ -482,11 +491,12 @@ public final class VigilAlertRun {
 
         void read(IncidentLatencies latencies) {
             long now = System.currentTimeMillis();
-            long acked = writer.acknowledged();
+            long acked = writer.acknowledgedSamples();
             long lag;
             try {
                 FlinkJobMetrics.Reading reading = metrics.read();
-                lag = reading.pending();
+                // The source counts records, a batch of one host's samples each.
+                lag = Math.round(reading.pending() * writer.samplesPerRecord());
                 state = reading.state();
             } catch (RuntimeException e) {
                 Console.say("Vigil: the job's metrics are not readable now (%s)", e.getMessage());

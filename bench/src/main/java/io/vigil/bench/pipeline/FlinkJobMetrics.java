@@ -25,7 +25,10 @@ public final class FlinkJobMetrics {
     private static final Pattern CONSUMED =
             Pattern.compile("Roll_up_per_series[^.]*\\.numRecordsIn");
 
-    /** Samples in Kafka that the source has not fetched yet: the live consumer lag. */
+    /**
+     * Records in Kafka that the source has not fetched yet: the live consumer lag, in batches (a
+     * host's samples of one collection each).
+     */
     private static final Pattern PENDING = Pattern.compile("Source__[^.]*\\.pendingRecords");
 
     /** Rows the Cassandra sink wrote and Cassandra acknowledged. */
@@ -166,7 +169,8 @@ public final class FlinkJobMetrics {
      *
      * @param state the job's state, e.g. RUNNING
      * @param consumed samples that reached the window operator so far
-     * @param pending samples in Kafka the source has not fetched yet
+     * @param pending records in Kafka the source has not fetched yet: batches, not samples (see
+     *     {@link io.vigil.bench.SampleWriter#samplesPerRecord()})
      * @param rowsWritten rollup rows Cassandra acknowledged so far
      * @param watermarkMillis the window operator's event-time watermark (min over subtasks)
      * @param busyPercent per operator chain, share of time busy (average over subtasks)

@@ -13,8 +13,11 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * The samples topic as Kafka sees it: its end offsets and the rollup job's committed offsets. The
  * job commits on checkpoints (every 10 s), so the committed lag includes up to one checkpoint
- * interval of samples the job has in fact processed; the job's own {@code pendingRecords} metric is
+ * interval of records the job has in fact processed; the job's own {@code pendingRecords} metric is
  * the live lag.
+ *
+ * <p>Offsets count records, and a record is a batch of one host's samples: callers turn the lag
+ * into samples with the writer's {@link io.vigil.bench.SampleWriter#samplesPerRecord()}.
  */
 final class KafkaTopicState implements AutoCloseable {
     private final Admin admin;
@@ -25,8 +28,8 @@ final class KafkaTopicState implements AutoCloseable {
         this.groupId = groupId;
     }
 
-    /** Samples in the topic that the job's consumer group has not committed yet. */
-    long committedLag() throws ExecutionException, InterruptedException {
+    /** Records (batches) in the topic that the job's consumer group has not committed yet. */
+    long committedLagRecords() throws ExecutionException, InterruptedException {
         String topic = Topics.METRIC_SAMPLES.name();
         Map<TopicPartition, OffsetAndMetadata> committed =
                 admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get();

@@ -270,9 +270,12 @@ public final class PipelineReport {
                         vigil.map(
                                 v ->
                                         String.format(
-                                                "%s encoded value (+ 8 B key); %s on the network"
-                                                        + " (lz4 batches, protocol included)",
+                                                "%s encoded value (+ 8 B key per record of %.0f"
+                                                        + " samples, one host's batch); %s on the"
+                                                        + " network (lz4 batches, protocol"
+                                                        + " included)",
                                                 bytes(v.valueBytes(), v.acknowledged()),
+                                                v.samplesPerRecord(),
                                                 bytes(v.networkBytes(), v.acknowledged()))),
                         prometheus.map(
                                 p ->

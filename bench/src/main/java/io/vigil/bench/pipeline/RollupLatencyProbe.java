@@ -5,11 +5,13 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.vigil.bench.Fleet;
 import io.vigil.bench.FleetSimulator;
+import io.vigil.schemas.MetricBatch;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * ms too high.
  *
  * <p>As a {@link FleetSimulator.Tracer} it asks the generator to report when Kafka acknowledged the
- * last sample of each window of each followed series; a poller thread then queries Cassandra for
- * the window's rows, starting 20 s after the window's end.
+ * batch holding the last sample of each window of each followed series (a host's batch holds all
+ * its series, so one acknowledgement times every followed series of the host); a poller thread then
+ * queries Cassandra for the window's rows, starting 20 s after the window's end.
  */
 final class RollupLatencyProbe implements FleetSimulator.Tracer, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RollupLatencyProbe.class);
@@ -57,7 +60,10 @@ final class RollupLatencyProbe implements FleetSimulator.Tracer, AutoCloseable {
     private final long stepMillis;
     private final long windowMillis;
     private final Duration giveUpAfter;
-    private final boolean[] followed;
+
+    /** The followed series by host name: a host's batch is followed if it has any. */
+    private final Map<String, List<Fleet.Series>> followedByHost;
+
     private final int followedCount;
     private final CqlSession session;
     private final PreparedStatement select;
@@ -91,11 +97,14 @@ final class RollupLatencyProbe implements FleetSimulator.Tracer, AutoCloseable {
             CqlSession session,
             LongSupplier watermark) {
         int total = fleet.series().size();
-        this.followed = new boolean[total];
         int count = Math.max(1, Math.min(seriesToFollow, total));
+        Map<String, List<Fleet.Series>> byHost = new HashMap<>();
         for (int i = 0; i < count; i++) {
-            followed[(int) ((long) i * total / count)] = true;
+            Fleet.Series series = fleet.series().get((int) ((long) i * total / count));
+            byHost.computeIfAbsent(series.host().name(), host -> new ArrayList<>()).add(series);
         }
+        byHost.replaceAll((host, series) -> List.copyOf(series));
+        this.followedByHost = Map.copyOf(byHost);
         this.followedCount = count;
         this.stepMillis = step.toMillis();
         this.windowMillis = window.toMillis();
@@ -118,17 +127,17 @@ final class RollupLatencyProbe implements FleetSimulator.Tracer, AutoCloseable {
     }
 
     @Override
-    public boolean follows(Fleet.Series series, long tick) {
-        if (!followed[series.index()]) {
-            return false;
-        }
+    public boolean follows(Fleet.Host host, long tick, MetricBatch sent) {
         // The last tick of a window: the next one starts a new window.
-        return windowOf(tick) != windowOf(tick + 1);
+        return windowOf(tick) != windowOf(tick + 1) && followedByHost.containsKey(host.name());
     }
 
     @Override
-    public void acknowledged(Fleet.Series series, long tick, long wallMillis) {
-        windows.computeIfAbsent(windowOf(tick), Window::new).acked.put(series.id(), wallMillis);
+    public void acknowledged(Fleet.Host host, long tick, MetricBatch sent, long wallMillis) {
+        Window window = windows.computeIfAbsent(windowOf(tick), Window::new);
+        for (Fleet.Series series : followedByHost.get(host.name())) {
+            window.acked.put(series.id(), wallMillis);
+        }
     }
 
     private long windowOf(long tick) {

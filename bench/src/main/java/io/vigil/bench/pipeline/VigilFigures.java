@@ -12,13 +12,16 @@ import java.util.Map;
  * @param period the measured period
  * @param requestedRate samples per second asked of the generator
  * @param acknowledged samples Kafka acknowledged in the period
+ * @param records records Kafka acknowledged in the period: batches of a host's samples
  * @param consumed samples that reached the job's window operator in the period
  * @param rowsWritten rollup rows Cassandra acknowledged in the period
- * @param pendingLag the job's live consumer lag (samples not fetched yet)
- * @param committedLag the consumer group's lag by committed offsets (trails by a checkpoint)
+ * @param pendingLag the job's live consumer lag (samples not fetched yet; Kafka counts records,
+ *     converted at the period's samples per record)
+ * @param committedLag the consumer group's lag by committed offsets (trails by a checkpoint), in
+ *     samples likewise
  * @param watermarkDelaySeconds wall time minus the window operator's watermark
  * @param lagSlopePerSecond least-squares growth of the live lag over the period, samples/s
- * @param valueBytes encoded (uncompressed) sample values acknowledged in the period
+ * @param valueBytes encoded (uncompressed) batch values acknowledged in the period
  * @param networkBytes bytes the generator's producer wrote to the broker in the period
  * @param kafkaLogBytes growth of the samples topic's log segments in the period
  * @param cassandra growth of the rollup table on disk
@@ -33,6 +36,7 @@ public record VigilFigures(
         MeasuredPeriod period,
         double requestedRate,
         long acknowledged,
+        long records,
         long consumed,
         long rowsWritten,
         Range pendingLag,
@@ -90,6 +94,11 @@ public record VigilFigures(
 
     public double consumedRate() {
         return consumed / period.seconds();
+    }
+
+    /** Samples per record written: the hosts' batch size. */
+    public double samplesPerRecord() {
+        return records == 0 ? Double.NaN : (double) acknowledged / records;
     }
 
     /**

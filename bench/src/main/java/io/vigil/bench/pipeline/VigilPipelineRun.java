@@ -39,8 +39,9 @@ import org.apache.kafka.clients.admin.Admin;
  * The Vigil side of the pipeline benchmark: starts the local stack (Kafka, Cassandra, a Flink
  * session cluster with one TaskManager) in a fresh folder, applies the schema, creates the topics,
  * submits metrics-rollup as {@code vigil up} does, and plays the simulated fleet into Kafka from
- * this JVM. After the warm-up it measures a period of whole minutes, waits for the rollup rows of
- * the measured windows, records a JFR profile while the load goes on, and stops everything.
+ * this JVM, one batch per host and step. After the warm-up it measures a period of whole minutes,
+ * waits for the rollup rows of the measured windows, records a JFR profile while the load goes on,
+ * and stops everything.
  *
  * <pre>{@code
  * VigilFigures figures = new VigilPipelineRun(settings, runDir, jobJar).run();
@@ -231,9 +232,10 @@ public final class VigilPipelineRun {
                 period,
                 settings.effectiveRate(),
                 end.acknowledged - start.acknowledged,
+                end.records - start.records,
                 end.job().consumed() - start.job().consumed(),
                 end.job().rowsWritten() - start.job().rowsWritten(),
-                range(inPeriod, r -> r.job.pending()),
+                range(inPeriod, Reading::pendingSamples),
                 range(inPeriod, r -> r.committedLag),
                 range(inPeriod, Reading::watermarkDelaySeconds),
                 slopePerSecond(inPeriod),
@@ -292,7 +294,8 @@ public final class VigilPipelineRun {
         Reading reading = read(metrics, topic, writer);
         return new Boundary(
                 reading,
-                writer.acknowledged(),
+                writer.acknowledgedSamples(),
+                writer.acknowledgedRecords(),
                 writer.valueBytes(),
                 writer.networkBytesSent(),
                 DiskUsage.bytes(
@@ -316,10 +319,19 @@ public final class VigilPipelineRun {
                 CpuSnapshot.take(pids));
     }
 
+    /**
+     * Kafka and the source count the lag in records, a batch each; the writer's samples per record
+     * turn it into samples, the unit of every other figure.
+     */
     private static Reading read(FlinkJobMetrics metrics, KafkaTopicState topic, SampleWriter writer)
             throws Exception {
+        double samplesPerRecord = writer.samplesPerRecord();
         return new Reading(
-                Instant.now(), metrics.read(), topic.committedLag(), writer.acknowledged());
+                Instant.now(),
+                metrics.read(),
+                Math.round(topic.committedLagRecords() * samplesPerRecord),
+                writer.acknowledgedSamples(),
+                samplesPerRecord);
     }
 
     /** JFR profiles of the TaskManager, Kafka and Cassandra at once, while the load goes on. */
@@ -382,7 +394,7 @@ public final class VigilPipelineRun {
         double sumXx = 0;
         for (Reading r : readings) {
             double x = (r.at.toEpochMilli() - t0) / 1000.0;
-            double y = r.job.pending();
+            double y = r.pendingSamples();
             sumX += x;
             sumY += y;
             sumXy += x * y;
@@ -399,9 +411,24 @@ public final class VigilPipelineRun {
         return LocalTime.ofInstant(instant, ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS);
     }
 
-    /** One reading of the pipeline's progress. */
+    /**
+     * One reading of the pipeline's progress.
+     *
+     * @param committedLag samples in Kafka the job has not committed yet
+     * @param acknowledged samples Kafka acknowledged so far
+     * @param samplesPerRecord the writer's samples per record when read
+     */
     private record Reading(
-            Instant at, FlinkJobMetrics.Reading job, long committedLag, long acknowledged) {
+            Instant at,
+            FlinkJobMetrics.Reading job,
+            long committedLag,
+            long acknowledged,
+            double samplesPerRecord) {
+
+        /** The live lag in samples: the source's pending records, a batch each. */
+        long pendingSamples() {
+            return Math.round(job.pending() * samplesPerRecord);
+        }
 
         double watermarkDelaySeconds() {
             if (job.watermarkMillis() <= 0) {
@@ -415,6 +442,7 @@ public final class VigilPipelineRun {
     private record Boundary(
             Reading reading,
             long acknowledged,
+            long records,
             long valueBytes,
             long networkBytes,
             long kafkaLogBytes,
@@ -544,7 +572,7 @@ public final class VigilPipelineRun {
                     phase,
                     acked,
                     consumed,
-                    r.job.pending(),
+                    r.pendingSamples(),
                     r.committedLag,
                     r.watermarkDelaySeconds(),
                     r.job.rowsWritten(),

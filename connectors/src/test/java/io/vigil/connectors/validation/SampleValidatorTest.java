@@ -3,11 +3,17 @@ package io.vigil.connectors.validation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vigil.schemas.BatchSample;
+import io.vigil.schemas.Labels;
+import io.vigil.schemas.MetricBatch;
+import io.vigil.schemas.MetricBatches;
 import io.vigil.schemas.MetricSample;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.flink.configuration.Configuration;
@@ -18,6 +24,18 @@ class SampleValidatorTest {
     private static final long NOW = Instant.parse("2026-11-25T10:00:00Z").toEpochMilli();
     private static final long TEN_MINUTES = Duration.ofMinutes(10).toMillis();
     private static final Map<String, String> WEB_1 = Map.of("host", "web-1");
+
+    /** What a host's batches share: its place in the fleet. */
+    private static final Map<String, String> WEB_1_SHARED =
+            Map.of(
+                    Labels.HOST,
+                    "web-1",
+                    Labels.DC,
+                    "fra1",
+                    Labels.CLUSTER,
+                    "web",
+                    Labels.RACK,
+                    "r1");
 
     private final SampleValidator validator = SampleValidator.builder().build();
 
@@ -344,5 +362,231 @@ class SampleValidatorTest {
         assertThat(shipped.validate(sample("up", labels(2), 1), NOW))
                 .map(Rejection::code)
                 .hasValue(Rejection.Code.TOO_MANY_LABELS);
+    }
+
+    // The batch API: shared labels once per batch, then each sample with its own labels.
+
+    private static MetricBatch batchOf(Map<String, String> shared, BatchSample... samples) {
+        return new MetricBatch(new HashMap<>(shared), NOW, new ArrayList<>(List.of(samples)));
+    }
+
+    private static BatchSample own(String name, Map<String, String> labels, double value) {
+        return new BatchSample(name, new HashMap<>(labels), value, 0L);
+    }
+
+    private static BatchSample load(double value) {
+        return own("node_load1", Map.of(), value);
+    }
+
+    /** Validates sample {@code i} of a batch, as the operator does after the shared labels. */
+    private Optional<Rejection> validate(MetricBatch batch, int i) {
+        return validator.validate(batch, i, NOW);
+    }
+
+    @Test
+    void acceptsAnOrdinaryBatch() {
+        MetricBatch batch =
+                batchOf(
+                        WEB_1_SHARED,
+                        load(0.5),
+                        own("node_cpu_seconds_total", Map.of("cpu", "0", "mode", "idle"), 12.5));
+
+        assertThat(validator.validateShared(batch)).isEmpty();
+        assertThat(validate(batch, 0)).isEmpty();
+        assertThat(validate(batch, 1)).isEmpty();
+    }
+
+    @Test
+    void acceptsABatchWithNoSharedLabels() {
+        MetricBatch batch = batchOf(Map.of(), own("up", Map.of("job", "node"), 1));
+
+        assertThat(validator.validateShared(batch)).isEmpty();
+        assertThat(validate(batch, 0)).isEmpty();
+    }
+
+    @Test
+    void rejectsInvalidSharedLabelsOnceForTheBatch() {
+        Map<String, String> reserved = new HashMap<>(WEB_1_SHARED);
+        reserved.put("__host", "web-1");
+        Map<String, String> badName = new HashMap<>(WEB_1_SHARED);
+        badName.put("data-centre", "fra1");
+
+        assertThat(validator.validateShared(batchOf(reserved, load(1))))
+                .hasValueSatisfying(
+                        r -> {
+                            assertThat(r.code()).isEqualTo(Rejection.Code.INVALID_LABEL_NAME);
+                            assertThat(r.detail())
+                                    .contains("\"__host\"")
+                                    .contains("shared by the batch");
+                        });
+        assertThat(validator.validateShared(batchOf(badName, load(1))))
+                .map(Rejection::code)
+                .hasValue(Rejection.Code.INVALID_LABEL_NAME);
+    }
+
+    @Test
+    void rejectsASharedLabelValueTooLong() {
+        Map<String, String> shared = new HashMap<>(WEB_1_SHARED);
+        shared.put("rack", "r".repeat(1025));
+
+        assertThat(validator.validateShared(batchOf(shared, load(1))))
+                .map(Rejection::code)
+                .hasValue(Rejection.Code.LABEL_VALUE_TOO_LONG);
+    }
+
+    @Test
+    void rejectsTooManySharedLabelsSayingTheBatchSharesThem() {
+        assertThat(validator.validateShared(batchOf(labels(64), load(1)))).isEmpty();
+        assertThat(validator.validateShared(batchOf(labels(65), load(1))))
+                .hasValueSatisfying(
+                        r -> {
+                            assertThat(r.code()).isEqualTo(Rejection.Code.TOO_MANY_LABELS);
+                            assertThat(r.reason())
+                                    .isEqualTo(
+                                            "too-many-labels: a batch shares 65 labels, at most 64"
+                                                    + " are allowed");
+                        });
+    }
+
+    @Test
+    void countsASamplesOwnLabelsTogetherWithTheSharedOnes() {
+        // Four shared labels: sixty of its own make 64, sixty-one make 65.
+        MetricBatch batch =
+                batchOf(WEB_1_SHARED, own("up", labels(60), 1), own("up", labels(61), 1));
+
+        assertThat(validate(batch, 0)).isEmpty();
+        assertThat(validate(batch, 1))
+                .hasValueSatisfying(
+                        r -> {
+                            assertThat(r.code()).isEqualTo(Rejection.Code.TOO_MANY_LABELS);
+                            assertThat(r.detail())
+                                    .isEqualTo(
+                                            "metric \"up\" has 65 labels, at most 64 are allowed");
+                        });
+    }
+
+    @Test
+    void rejectsAnOwnLabelTheBatchAlsoSharesNamingLabelAndMetric() {
+        MetricBatch batch =
+                batchOf(WEB_1_SHARED, own("node_load1", Map.of(Labels.HOST, "web-2"), 1));
+
+        assertThat(validate(batch, 0))
+                .hasValueSatisfying(
+                        r -> {
+                            assertThat(r.code()).isEqualTo(Rejection.Code.LABEL_CONFLICT);
+                            assertThat(r.reason())
+                                    .startsWith(
+                                            "label-conflict: label \"host\" of metric"
+                                                    + " \"node_load1\" is also a label the batch"
+                                                    + " shares");
+                        });
+        // The same value twice is still two labels of one name.
+        MetricBatch sameValue =
+                batchOf(WEB_1_SHARED, own("node_load1", Map.of(Labels.HOST, "web-1"), 1));
+        assertThat(validate(sameValue, 0))
+                .map(Rejection::code)
+                .hasValue(Rejection.Code.LABEL_CONFLICT);
+    }
+
+    @Test
+    void checksEachSampleOfABatchOnItsOwn() {
+        MetricBatch batch =
+                batchOf(
+                        WEB_1_SHARED,
+                        load(0.5),
+                        own("cpu-usage", Map.of(), 1),
+                        own("cpu", Map.of("__cpu", "0"), 1),
+                        own("cpu", Map.of("path", "x".repeat(1025)), 1),
+                        load(Double.NaN),
+                        load(0.25));
+
+        assertThat(validate(batch, 0)).isEmpty();
+        assertThat(validate(batch, 1)).map(Rejection::code).hasValue(Rejection.Code.INVALID_NAME);
+        assertThat(validate(batch, 2))
+                .map(Rejection::code)
+                .hasValue(Rejection.Code.INVALID_LABEL_NAME);
+        assertThat(validate(batch, 3))
+                .map(Rejection::code)
+                .hasValue(Rejection.Code.LABEL_VALUE_TOO_LONG);
+        assertThat(validate(batch, 4))
+                .map(Rejection::code)
+                .hasValue(Rejection.Code.NON_FINITE_VALUE);
+        assertThat(validate(batch, 5)).isEmpty();
+    }
+
+    @Test
+    void measuresTheFutureFromTheBatchTimestampPlusTheSamplesOffset() {
+        MetricBatch batch =
+                new MetricBatch(
+                        new HashMap<>(WEB_1_SHARED),
+                        NOW + TEN_MINUTES,
+                        new ArrayList<>(
+                                List.of(
+                                        new BatchSample("up", new HashMap<>(), 1.0, 0L),
+                                        new BatchSample("up", new HashMap<>(), 1.0, 1L),
+                                        new BatchSample("up", new HashMap<>(), 1.0, -1L))));
+
+        assertThat(validate(batch, 0)).isEmpty();
+        assertThat(validate(batch, 1))
+                .hasValueSatisfying(
+                        r -> {
+                            assertThat(r.code()).isEqualTo(Rejection.Code.FUTURE_TIMESTAMP);
+                            assertThat(r.detail()).contains("2026-11-25T10:10:00.001Z");
+                        });
+        assertThat(validate(batch, 2)).isEmpty();
+    }
+
+    @Test
+    void reportsTheFirstProblemOfASampleInNameLabelsValueTimestampOrder() {
+        MetricBatch batch =
+                new MetricBatch(
+                        new HashMap<>(WEB_1_SHARED),
+                        Long.MAX_VALUE,
+                        new ArrayList<>(
+                                List.of(
+                                        own("1cpu", Map.of("host", "x"), Double.NaN),
+                                        own("cpu", Map.of("host", "x", "__x", "y"), Double.NaN),
+                                        own("cpu", Map.of("__x", "y"), Double.NaN),
+                                        own("cpu", Map.of(), Double.NaN),
+                                        own("cpu", Map.of(), 1))));
+
+        assertThat(validate(batch, 0)).map(Rejection::code).hasValue(Rejection.Code.INVALID_NAME);
+        assertThat(validate(batch, 1)).map(Rejection::code).hasValue(Rejection.Code.LABEL_CONFLICT);
+        assertThat(validate(batch, 2))
+                .map(Rejection::code)
+                .hasValue(Rejection.Code.INVALID_LABEL_NAME);
+        assertThat(validate(batch, 3))
+                .map(Rejection::code)
+                .hasValue(Rejection.Code.NON_FINITE_VALUE);
+        assertThat(validate(batch, 4))
+                .map(Rejection::code)
+                .hasValue(Rejection.Code.FUTURE_TIMESTAMP);
+    }
+
+    /**
+     * A legacy sample read as a batch of one is held to the same rules as before: each way of being
+     * wrong gives the same code through either API.
+     */
+    @Test
+    void judgesALegacySampleAsABatchOfOneAsItJudgesTheSample() {
+        List<MetricSample> samples =
+                List.of(
+                        cpu(0.5),
+                        sample("cpu-usage", WEB_1, 1),
+                        sample("up", Map.of("__x", "y"), 1),
+                        sample("up", labels(65), 1),
+                        sample("up", Map.of("path", "a".repeat(1025)), 1),
+                        cpu(Double.POSITIVE_INFINITY),
+                        cpuAt(NOW + TEN_MINUTES + 1));
+
+        for (MetricSample sample : samples) {
+            MetricBatch batch = MetricBatches.of(sample);
+            Optional<Rejection> asBatch =
+                    validator.validateShared(batch).or(() -> validate(batch, 0));
+
+            assertThat(asBatch.map(Rejection::code))
+                    .as("%s", sample)
+                    .isEqualTo(validate(sample).map(Rejection::code));
+        }
     }
 }

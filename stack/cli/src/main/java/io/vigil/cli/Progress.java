@@ -20,6 +20,10 @@ import org.apache.kafka.common.TopicPartition;
  * The live progress of {@code vigil up}: samples the fleet sent, rollup rows in Cassandra, the
  * rollup job's consumer lag, notifications the notifier delivered and the job's state, every five
  * seconds.
+ *
+ * <p>The fleet sends a batch of samples per host and step; Kafka counts records, so the lag it
+ * reports is turned into samples at the writer's samples per record, and both columns count
+ * samples.
  */
 final class Progress {
     private static final Duration EVERY = Duration.ofSeconds(5);
@@ -62,7 +66,7 @@ final class Progress {
                 System.out.printf(
                         "%-10s %,15d %,13d %,14d %,9d  %s%n",
                         UpCommand.now(),
-                        writer.acknowledged(),
+                        writer.acknowledgedSamples(),
                         rollupRows(),
                         lag(admin),
                         notified(),
@@ -93,7 +97,10 @@ final class Progress {
         }
     }
 
-    /** Samples in Kafka the job has not committed yet (offsets are committed on checkpoints). */
+    /**
+     * Samples in Kafka the job has not committed yet (offsets are committed on checkpoints), or -1
+     * if Kafka cannot tell now.
+     */
     private long lag(Admin admin) {
         try {
             Map<TopicPartition, OffsetAndMetadata> committed =
@@ -110,13 +117,14 @@ final class Progress {
                 latest.put(
                         new TopicPartition(Topics.METRIC_SAMPLES.name(), p), OffsetSpec.latest());
             }
-            long lag = 0;
+            long records = 0;
             for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end :
                     admin.listOffsets(latest).all().get().entrySet()) {
                 OffsetAndMetadata done = committed.get(end.getKey());
-                lag += end.getValue().offset() - (done == null ? 0 : done.offset());
+                records += end.getValue().offset() - (done == null ? 0 : done.offset());
             }
-            return lag;
+            // Offsets count records, a batch of one host's samples each.
+            return Math.round(records * writer.samplesPerRecord());
         } catch (Exception e) {
             return -1;
         }
