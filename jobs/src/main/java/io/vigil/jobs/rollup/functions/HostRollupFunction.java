@@ -93,6 +93,7 @@ public final class HostRollupFunction extends KeyedProcessFunction<Long, MetricB
 
     private transient MapState<Long, SeriesBuffer> series;
     private transient ValueState<Integer> seriesCount;
+    private transient Counter samplesIn;
     private transient Counter lateSamples;
     private transient Counter overLimit;
 
@@ -136,6 +137,8 @@ public final class HostRollupFunction extends KeyedProcessFunction<Long, MetricB
     public void open(OpenContext openContext) {
         series = getRuntimeContext().getMapState(Descriptors.ORIGIN_SERIES);
         seriesCount = getRuntimeContext().getState(Descriptors.ORIGIN_SERIES_COUNT);
+        // Flink counts records, and a record is a batch here; operators want samples.
+        samplesIn = getRuntimeContext().getMetricGroup().counter("samplesIn");
         lateSamples = getRuntimeContext().getMetricGroup().counter("lateSamples");
         overLimit =
                 getRuntimeContext()
@@ -163,6 +166,7 @@ public final class HostRollupFunction extends KeyedProcessFunction<Long, MetricB
         long offset = closeOffset(ctx.getCurrentKey());
         long watermark = ctx.timerService().currentWatermark();
         long[] ids = MetricBatches.seriesIds(batch);
+        samplesIn.inc(ids.length);
         List<BatchSample> samples = batch.getSamples();
         Integer stored = seriesCount.value();
         int count = stored == null ? 0 : stored;
