@@ -84,8 +84,10 @@ public final class AlertLatencyBenchmark implements Callable<Integer> {
 
     @Option(
             names = "--parallelism",
-            defaultValue = "2",
-            description = "The alerting job's parallelism (${DEFAULT-VALUE}).")
+            defaultValue = "1",
+            description =
+                    "Each job's parallelism (${DEFAULT-VALUE}); the TaskManager has two slots, one"
+                            + " per job, as under vigil up.")
     int parallelism;
 
     @Option(

@@ -18,7 +18,7 @@ import java.util.List;
  * @param lasting how long each incident host reports high CPU
  * @param warmUp background load alone before the first incident
  * @param drain how long after the last incident to wait for late alerts
- * @param parallelism the alerting job's parallelism
+ * @param parallelism the parallelism of each job (alerting and metrics-rollup)
  * @param prometheusTargets scrape targets the fleet is split into for Prometheus
  * @param profile JFR profile of the TaskManager after the incidents (zero: none)
  */

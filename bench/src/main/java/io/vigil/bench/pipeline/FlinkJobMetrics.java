@@ -21,9 +21,11 @@ import java.util.stream.Collectors;
  * colons become underscores, e.g. {@code Source__Kafka__samples.pendingRecords}).
  */
 public final class FlinkJobMetrics {
-    /** Samples that reached the window operator: consumed from Kafka, decoded, shuffled. */
-    private static final Pattern CONSUMED =
-            Pattern.compile("Roll_up_per_series[^.]*\\.numRecordsIn");
+    /**
+     * Samples that reached the rollup operator: consumed from Kafka, decoded, shuffled. Counted by
+     * the operator itself, since its records are batches.
+     */
+    private static final Pattern CONSUMED = Pattern.compile("Roll_up_per_origin[^.]*\\.samplesIn");
 
     /**
      * Records in Kafka that the source has not fetched yet: the live consumer lag, in batches (a
@@ -36,7 +38,7 @@ public final class FlinkJobMetrics {
             Pattern.compile("Cassandra__rollups_1m[^.]*\\.numRecordsSend");
 
     private static final Pattern WATERMARK =
-            Pattern.compile("Roll_up_per_series[^.]*\\.currentInputWatermark");
+            Pattern.compile("Roll_up_per_origin[^.]*\\.currentInputWatermark");
 
     private static final Pattern BUSY = Pattern.compile("busyTimeMsPerSecond");
     private static final Pattern BACKPRESSURED = Pattern.compile("backPressuredTimeMsPerSecond");

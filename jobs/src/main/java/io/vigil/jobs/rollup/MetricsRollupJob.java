@@ -4,21 +4,20 @@ import io.vigil.connectors.kafka.DeadLetterSplitter;
 import io.vigil.connectors.kafka.DeadLetters;
 import io.vigil.connectors.validation.SampleValidationOptions;
 import io.vigil.connectors.validation.SampleValidator;
-import io.vigil.connectors.validation.ValidateSamples;
-import io.vigil.jobs.rollup.functions.CardinalityLimitFunction;
+import io.vigil.connectors.validation.ValidateBatches;
 import io.vigil.jobs.rollup.functions.CascadeRollupFunction;
 import io.vigil.jobs.rollup.functions.GroupRollupFunction;
 import io.vigil.jobs.rollup.functions.HostInventoryFunction;
+import io.vigil.jobs.rollup.functions.HostRollupFunction;
 import io.vigil.jobs.rollup.functions.SeriesRegistryFunction;
-import io.vigil.jobs.rollup.functions.WindowRollupFunction;
 import io.vigil.jobs.rollup.records.GroupRollup;
 import io.vigil.jobs.rollup.records.HostRow;
 import io.vigil.jobs.rollup.records.HostSighting;
 import io.vigil.jobs.rollup.records.RawChunk;
 import io.vigil.jobs.rollup.records.Rollup;
 import io.vigil.schemas.DeadLetter;
-import io.vigil.schemas.MetricSample;
-import io.vigil.schemas.SeriesIds;
+import io.vigil.schemas.MetricBatch;
+import io.vigil.schemas.MetricBatches;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -29,7 +28,6 @@ import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Either;
@@ -41,30 +39,35 @@ import org.apache.flink.util.Collector;
  * raw samples themselves, compressed into chunks per series and 2 minutes.
  *
  * <pre>
- *   samples (Kafka) -> split dead letters -> validate -> limit series per metric -> key by series
- *     -> 1 min rollup and raw chunks -+-> rollups_1m
+ *   batches (Kafka) -> split dead letters -> validate -> key by origin (host)
+ *     -> limit series per origin, 1 min rollup and raw chunks of every series of the origin
+ *                                     +-> rollups_1m
  *                                     |-> 1 h cascade -> rollups_1h
  *                                     |-> rack -> cluster -> dc -> global -> group_rollups
  *                                     |-> series registry -> series, series_by_metric
  *                                     |-> host inventory -> hosts, hosts_by_place
  *                                     '-> samples_raw
- *   undecodable, invalid, over the limit, late -> vigil.deadletter
+ *   undecodable, invalid, over the limit, late -> vigil.deadletter (one by one, never a batch's
+ *   good samples with them)
  * </pre>
  *
  * <p>The job receives its source and sinks; {@link MetricsRollupJobMain} wires the real Kafka and
  * Cassandra connectors, tests wire their own. Event time comes from the samples with a bounded
  * out-of-orderness per Kafka partition, and idle partitions do not hold the watermark back (see
  * {@link SampleWatermarks}). Samples are validated ({@link SampleValidationOptions}) before they
- * reach keyed state; a sample the validator rejects never moves a watermark. Each metric may then
- * have at most {@link RollupOptions#MAX_SERIES_PER_METRIC} series ({@link
- * CardinalityLimitFunction}); the samples of further series leave as dead letters before they
- * create any series-keyed state.
+ * reach keyed state; a sample the validator rejects never moves a watermark.
+ *
+ * <p>Samples arrive in {@link MetricBatch}es, one per host and collection, and the batch is the
+ * unit of work up to the rollups: decoded once, validated in place, shuffled once, keyed by its
+ * origin so that all of a host's series are rolled up by one {@link HostRollupFunction}, which also
+ * admits at most {@link RollupOptions#MAX_SERIES_PER_ORIGIN} series per origin. Past the rollups,
+ * the unit is one row per series and window.
  */
 public final class MetricsRollupJob {
     static final String NAME = "vigil metrics-rollup";
     private static final Duration HOUR = Duration.ofHours(1);
 
-    private final Source<Either<DeadLetter, MetricSample>, ?, ?> samples;
+    private final Source<Either<DeadLetter, MetricBatch>, ?, ?> samples;
     private final Sinks sinks;
     private final Configuration options;
 
@@ -111,13 +114,13 @@ public final class MetricsRollupJob {
     }
 
     /**
-     * @param samples decoded samples or dead letters, for example from {@code
+     * @param samples decoded batches or dead letters, for example from {@code
      *     KafkaConnectors.source(kafka, Topics.METRIC_SAMPLES, groupId)}
      * @param sinks where rollups and undecodable, invalid and late samples go
      * @param options {@link RollupOptions} and {@link SampleValidationOptions}
      */
     public MetricsRollupJob(
-            Source<Either<DeadLetter, MetricSample>, ?, ?> samples,
+            Source<Either<DeadLetter, MetricBatch>, ?, ?> samples,
             Sinks sinks,
             Configuration options) {
         this.samples = Objects.requireNonNull(samples, "samples");
@@ -141,7 +144,7 @@ public final class MetricsRollupJob {
         SampleValidator validator = SampleValidator.builder().options(options).build();
         Clock clock = Clock.systemUTC();
 
-        DataStream<Either<DeadLetter, MetricSample>> records =
+        DataStream<Either<DeadLetter, MetricBatch>> records =
                 env.fromSource(
                                 samples,
                                 SampleWatermarks.strategy(options, validator, clock),
@@ -149,43 +152,32 @@ public final class MetricsRollupJob {
                         .uid("metrics-rollup-samples-source")
                         .name("Kafka: samples");
 
-        SingleOutputStreamOperator<MetricSample> decoded =
-                records.process(new DeadLetterSplitter<MetricSample>())
-                        .returns(new AvroTypeInfo<>(MetricSample.class))
+        SingleOutputStreamOperator<MetricBatch> decoded =
+                records.process(new DeadLetterSplitter<MetricBatch>())
+                        .returns(new AvroTypeInfo<>(MetricBatch.class))
                         .uid("metrics-rollup-split-dead-letters")
                         .name("Split off undecodable samples");
 
-        SingleOutputStreamOperator<MetricSample> valid =
-                decoded.process(new ValidateSamples(validator, clock))
-                        .returns(new AvroTypeInfo<>(MetricSample.class))
+        SingleOutputStreamOperator<MetricBatch> valid =
+                decoded.process(new ValidateBatches(validator, clock))
+                        .returns(new AvroTypeInfo<>(MetricBatch.class))
                         .uid("metrics-rollup-validate")
                         .name("Validate samples");
 
-        // Before anything keyed by series: a sample over its metric's limit creates no rollup,
-        // registry or raw-chunk state.
-        CardinalityLimitFunction limit =
-                new CardinalityLimitFunction(
-                        options.get(RollupOptions.MAX_SERIES_PER_METRIC),
-                        options.get(RollupOptions.CARDINALITY_SHARDS),
-                        options.get(RollupOptions.CARDINALITY_IDLE_EXPIRY),
-                        clock);
-        SingleOutputStreamOperator<MetricSample> admitted =
-                valid.keyBy(limit.keySelector(), CardinalityLimitFunction.KEY_TYPE)
-                        .process(limit)
-                        .returns(new AvroTypeInfo<>(MetricSample.class))
-                        .uid("metrics-rollup-cardinality-limit")
-                        .name("Limit series per metric");
-
-        KeyedStream<MetricSample, Long> bySeries = admitted.keyBy(SeriesIds::of, Types.LONG);
-
+        // The one shuffle of samples: a batch goes whole to the subtask of its origin, where the
+        // series limit, the rollups and the raw chunks of all the origin's series are kept.
         SingleOutputStreamOperator<Rollup> rolledUp =
-                bySeries.process(
-                                new WindowRollupFunction(
-                                        window, options.get(RollupOptions.COUNTER_MEMORY)))
+                valid.keyBy(MetricBatches::originId, Types.LONG)
+                        .process(
+                                new HostRollupFunction(
+                                        window,
+                                        options.get(RollupOptions.COUNTER_MEMORY),
+                                        options.get(RollupOptions.CLOSE_SPREAD),
+                                        options.get(RollupOptions.MAX_SERIES_PER_ORIGIN)))
                         .returns(Rollup.TYPE)
-                        .uid("metrics-rollup-window")
+                        .uid("metrics-rollup-origin-window")
                         .name(
-                                "Roll up per series and "
+                                "Roll up per origin and "
                                         + window.toMinutes()
                                         + " min, compress raw samples");
 
@@ -206,7 +198,7 @@ public final class MetricsRollupJob {
         buildSeriesRegistry(rolledUp);
         buildHostInventory(rolledUp);
 
-        rolledUp.getSideOutput(WindowRollupFunction.RAW_CHUNKS)
+        rolledUp.getSideOutput(HostRollupFunction.RAW_CHUNKS)
                 .sinkTo(sinks.rawChunks())
                 .uid("metrics-rollup-raw-chunks-sink")
                 .name("Cassandra: samples_raw");
@@ -214,7 +206,6 @@ public final class MetricsRollupJob {
         decoded.getSideOutput(DeadLetters.TAG)
                 .union(
                         valid.getSideOutput(DeadLetters.TAG),
-                        admitted.getSideOutput(DeadLetters.TAG),
                         rolledUp.getSideOutput(DeadLetters.TAG))
                 .sinkTo(sinks.deadLetters())
                 .uid("metrics-rollup-dead-letter-sink")

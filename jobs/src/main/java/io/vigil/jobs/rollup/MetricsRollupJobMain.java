@@ -6,7 +6,7 @@ import io.vigil.connectors.kafka.KafkaSettings;
 import io.vigil.jobs.CassandraSchema;
 import io.vigil.jobs.ConnectionOptions;
 import io.vigil.schemas.DeadLetter;
-import io.vigil.schemas.MetricSample;
+import io.vigil.schemas.MetricBatch;
 import io.vigil.schemas.Topics;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -44,7 +44,7 @@ public final class MetricsRollupJobMain {
                 options.getOptional(RollupOptions.STARTING_TIMESTAMP)
                         .map(OffsetsInitializer::timestamp)
                         .orElse(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
-        KafkaSource<Either<DeadLetter, MetricSample>> samples =
+        KafkaSource<Either<DeadLetter, MetricBatch>> samples =
                 KafkaConnectors.source(
                         kafka, Topics.METRIC_SAMPLES, options.get(RollupOptions.GROUP_ID), start);
 

@@ -57,40 +57,34 @@ public final class RollupOptions {
                                     + " freed.");
 
     /**
-     * Twice a per-host metric of a fleet of a million hosts: such metrics fit with room for churn
-     * and for the uneven split over shards, while one exporter that puts request ids or user ids
-     * into labels is stopped after two million series instead of growing state without end.
+     * Most series one origin (a host or scrape target) may have in the rollup's state; see {@link
+     * io.vigil.jobs.rollup.functions.HostRollupFunction}.
      */
-    public static final ConfigOption<Integer> MAX_SERIES_PER_METRIC =
-            key("vigil.rollup.cardinality.max-series-per-metric")
+    public static final ConfigOption<Integer> MAX_SERIES_PER_ORIGIN =
+            key("vigil.rollup.cardinality.max-series-per-origin")
                     .intType()
-                    .defaultValue(2_000_000)
+                    .defaultValue(50_000)
                     .withDescription(
-                            "Most distinct series one metric name may have in the job's state;"
+                            "Most distinct series one origin (the host label of a batch, or its"
+                                    + " shared labels) may have in the job's state at once;"
                                     + " samples of further series are dead-lettered as"
-                                    + " cardinality-limit. Enforced per shard (the limit divided"
-                                    + " by vigil.rollup.cardinality.shards, rounded up), so a"
-                                    + " metric near the limit may lose a few series early.");
+                                    + " cardinality-limit. A series gives its place back once"
+                                    + " its samples are written and its counter baseline has"
+                                    + " expired. Like Prometheus's sample_limit per target, it"
+                                    + " stops a runaway exporter where it starts.");
 
-    public static final ConfigOption<Integer> CARDINALITY_SHARDS =
-            key("vigil.rollup.cardinality.shards")
-                    .intType()
-                    .defaultValue(16)
-                    .withDescription(
-                            "Parts each metric's series are counted in (series id modulo this),"
-                                    + " so that a metric with a million series is admitted by"
-                                    + " up to this many parallel subtasks instead of one. At"
-                                    + " most vigil.rollup.cardinality.max-series-per-metric.");
-
-    public static final ConfigOption<Duration> CARDINALITY_IDLE_EXPIRY =
-            key("vigil.rollup.cardinality.idle-expiry")
+    /** How far after a window's end origins close it, spread over origins. */
+    public static final ConfigOption<Duration> CLOSE_SPREAD =
+            key("vigil.rollup.close-spread")
                     .durationType()
-                    .defaultValue(Duration.ofHours(1))
+                    .defaultValue(Duration.ofSeconds(5))
                     .withDescription(
-                            "A series without samples for this long (event time) gives its place"
-                                    + " under the cardinality limit back, so churned series"
-                                    + " (restarted pods, replaced hosts) do not keep it; up to a"
-                                    + " quarter longer, as expiry is checked in steps.");
+                            "Each origin closes its windows a fixed delay between 0 and this after"
+                                    + " the watermark passes their end (derived from the origin,"
+                                    + " so stable), so that the rows of all series are not"
+                                    + " written in the same second. Adds at most this to the"
+                                    + " time until a rollup row is written; shorter than the"
+                                    + " window.");
 
     public static final ConfigOption<Duration> HOSTS_WRITE_INTERVAL =
             key("vigil.rollup.hosts.write-interval")

@@ -2,7 +2,8 @@ package io.vigil.jobs.rollup;
 
 import io.vigil.connectors.validation.SampleValidator;
 import io.vigil.schemas.DeadLetter;
-import io.vigil.schemas.MetricSample;
+import io.vigil.schemas.MetricBatch;
+import io.vigil.schemas.MetricBatches;
 import java.time.Clock;
 import java.util.Objects;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
@@ -38,22 +39,25 @@ final class SampleWatermarks {
      * @param validator the rules of the validating operator downstream
      * @param clock the wall clock future timestamps are measured against
      */
-    static WatermarkStrategy<Either<DeadLetter, MetricSample>> strategy(
+    static WatermarkStrategy<Either<DeadLetter, MetricBatch>> strategy(
             ReadableConfig options, SampleValidator validator, Clock clock) {
-        WatermarkStrategy<Either<DeadLetter, MetricSample>> boundedAndIdle =
-                WatermarkStrategy.<Either<DeadLetter, MetricSample>>forBoundedOutOfOrderness(
+        WatermarkStrategy<Either<DeadLetter, MetricBatch>> boundedAndIdle =
+                WatermarkStrategy.<Either<DeadLetter, MetricBatch>>forBoundedOutOfOrderness(
                                 options.get(RollupOptions.OUT_OF_ORDERNESS))
                         .withIdleness(options.get(RollupOptions.IDLENESS));
-        return WatermarkStrategy.<Either<DeadLetter, MetricSample>>forGenerator(
+        return WatermarkStrategy.<Either<DeadLetter, MetricBatch>>forGenerator(
                         context ->
                                 new IgnoringNoEventTime<>(
                                         boundedAndIdle.createWatermarkGenerator(context)))
                 .withTimestampAssigner(new Timestamps(validator, clock));
     }
 
-    /** The event time of a valid sample, {@link #NO_EVENT_TIME} for anything else. */
+    /**
+     * The event time of a batch's newest valid sample, {@link #NO_EVENT_TIME} for a batch without
+     * one and for dead letters.
+     */
     static final class Timestamps
-            implements SerializableTimestampAssigner<Either<DeadLetter, MetricSample>> {
+            implements SerializableTimestampAssigner<Either<DeadLetter, MetricBatch>> {
         private static final long serialVersionUID = 1L;
 
         private final SampleValidator validator;
@@ -65,17 +69,26 @@ final class SampleWatermarks {
         }
 
         @Override
-        public long extractTimestamp(Either<DeadLetter, MetricSample> record, long kafkaTime) {
+        public long extractTimestamp(Either<DeadLetter, MetricBatch> record, long kafkaTime) {
             if (record.isLeft()) {
                 return NO_EVENT_TIME;
             }
-            MetricSample sample = record.right();
+            MetricBatch batch = record.right();
+            long now = clock.millis();
             // All checks, not only the future one: whatever is dead-lettered downstream has no
-            // business moving event time, and the rule stays one sentence.
-            if (validator.validate(sample, clock.millis()).isPresent()) {
+            // business moving event time, and the rule stays one sentence. A batch's event time
+            // is that of its newest valid sample.
+            if (validator.validateShared(batch).isPresent()) {
                 return NO_EVENT_TIME;
             }
-            return sample.getTimestamp();
+            long newest = NO_EVENT_TIME;
+            for (int i = 0; i < batch.getSamples().size(); i++) {
+                long timestamp = MetricBatches.timestamp(batch, i);
+                if (timestamp > newest && validator.validate(batch, i, now).isEmpty()) {
+                    newest = timestamp;
+                }
+            }
+            return newest;
         }
     }
 

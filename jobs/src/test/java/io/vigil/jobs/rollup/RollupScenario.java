@@ -15,6 +15,8 @@ import io.vigil.jobs.rollup.records.Rollup;
 import io.vigil.schemas.AvroCodec;
 import io.vigil.schemas.ClientReport;
 import io.vigil.schemas.DeadLetter;
+import io.vigil.schemas.MetricBatch;
+import io.vigil.schemas.MetricBatches;
 import io.vigil.schemas.MetricSample;
 import io.vigil.schemas.NelBody;
 import io.vigil.schemas.SeriesIds;
@@ -70,13 +72,18 @@ final class RollupScenario {
     static final String SENTINEL_METRIC = "vigil_test_sentinel";
 
     /**
-     * The cardinality limit of tests that hold the job to it: 100 series per shard, twice the 50
-     * that each of the fleet's metrics has per shard on average (200 series over 4 shards), far
-     * below the {@link RunawayExporter}'s 600 series.
+     * The per-origin series limit of tests that hold the job to it: forty times the fleet's {@value
+     * #SERIES_PER_HOST} series per host, below the {@link RunawayExporter}'s 600 series on one
+     * host.
      */
     static final int CARDINALITY_LIMIT = 400;
 
-    static final int CARDINALITY_SHARDS = 4;
+    /**
+     * Every host whose index leaves this remainder modulo 10 writes per-sample {@link MetricSample}
+     * records, the topic's value type before batches, as a producer not yet upgraded would: the
+     * rollups must come out the same.
+     */
+    static final int LEGACY_HOST_REMAINDER = 3;
 
     /** Raw chunks cover 2-minute intervals of event time; ms. */
     private static final long CHUNK_INTERVAL = Duration.ofMinutes(2).toMillis();
@@ -86,6 +93,10 @@ final class RollupScenario {
     private final Workload workload;
     private final String garbageMarker = "garbage-" + UUID.randomUUID();
     private final List<Workload.Delivery> deliveries;
+
+    /** Every sample of {@link #deliveries}, in the order written, with its series. */
+    private final List<Sent> samples;
+
     private final List<RecordMetadata> rejects = new ArrayList<>();
     private final RunawayExporter runaway;
 
@@ -98,18 +109,29 @@ final class RollupScenario {
         this.workload =
                 new Workload(new Fleet(HOSTS, SERIES_PER_HOST), STEP, seed, 0.02, MAX_DISORDER);
         this.deliveries = workload.deliveries(t0, t0.plus(LENGTH));
+        this.samples = new ArrayList<>();
+        for (Workload.Delivery delivery : deliveries) {
+            for (int i = 0; i < delivery.batch().getSamples().size(); i++) {
+                samples.add(
+                        new Sent(
+                                delivery.series().get(i),
+                                MetricBatches.sample(delivery.batch(), i)));
+            }
+        }
         // Halfway through, where the workload's samples are written too: never late.
         this.runaway =
                 new RunawayExporter(workload.fleet().hosts().get(0), t0.plus(LENGTH.dividedBy(2)));
     }
 
-    /** Job options that limit every metric to {@link #CARDINALITY_LIMIT} series. */
+    /** Job options that limit every origin to {@link #CARDINALITY_LIMIT} series. */
     static Configuration cardinalityLimited() {
         Configuration options = new Configuration();
-        options.set(RollupOptions.MAX_SERIES_PER_METRIC, CARDINALITY_LIMIT);
-        options.set(RollupOptions.CARDINALITY_SHARDS, CARDINALITY_SHARDS);
+        options.set(RollupOptions.MAX_SERIES_PER_ORIGIN, CARDINALITY_LIMIT);
         return options;
     }
+
+    /** One sample of the workload and the series it belongs to. */
+    record Sent(Fleet.Series series, MetricSample sample) {}
 
     /** Applies the Cassandra schema and creates the topics, as {@code vigil up} does. */
     static void prepare(LocalStack stack) throws Exception {
@@ -161,24 +183,36 @@ final class RollupScenario {
     void write(Halfway halfway) throws Exception {
         int half = deliveries.size() / 2;
         try (SampleWriter writer = new SampleWriter(stack.kafkaBootstrapServers())) {
-            deliveries.subList(0, half).forEach(d -> writer.send(d.sample()));
+            deliveries.subList(0, half).forEach(d -> send(writer, d));
             writer.flush();
             halfway.run();
             writeRejects();
-            runaway.samples().forEach(writer::send);
-            deliveries.subList(half, deliveries.size()).forEach(d -> writer.send(d.sample()));
+            runaway.batches().forEach(writer::send);
+            deliveries.subList(half, deliveries.size()).forEach(d -> send(writer, d));
             // Past the end of the hour of t0, so that its hourly rollup closes too.
             long sentinelTime = t0.plus(Duration.ofMinutes(63)).toEpochMilli();
             for (int partition = 0; partition < writer.partitions(); partition++) {
                 writer.send(
-                        new MetricSample(
-                                SENTINEL_METRIC,
-                                Map.of("partition", Integer.toString(partition)),
-                                1.0,
-                                sentinelTime),
+                        MetricBatches.builder(
+                                        Map.of("partition", Integer.toString(partition)),
+                                        sentinelTime)
+                                .add(SENTINEL_METRIC, 1.0)
+                                .build(),
                         partition);
             }
             writer.flush();
+        }
+    }
+
+    /** A delivery as a batch, or as per-sample records for the hosts of a legacy producer. */
+    private void send(SampleWriter writer, Workload.Delivery delivery) {
+        int host = workload.fleet().hosts().indexOf(delivery.host());
+        if (host % 10 != LEGACY_HOST_REMAINDER) {
+            writer.send(delivery.batch());
+            return;
+        }
+        for (int i = 0; i < delivery.batch().getSamples().size(); i++) {
+            writer.sendLegacy(MetricBatches.sample(delivery.batch(), i));
         }
     }
 
@@ -234,9 +268,9 @@ final class RollupScenario {
         Map<Long, List<MetricSample>> bySeries = new HashMap<>();
         // The job aggregates a window's samples in time order, whatever order they arrived in, so
         // floating-point sums are added up in that order here too.
-        List<Workload.Delivery> byTime = new ArrayList<>(deliveries);
+        List<Sent> byTime = new ArrayList<>(samples);
         byTime.sort(java.util.Comparator.comparingLong(d -> d.sample().getTimestamp()));
-        for (Workload.Delivery delivery : byTime) {
+        for (Sent delivery : byTime) {
             MetricSample sample = delivery.sample();
             long seriesId = delivery.series().id();
             bySeries.computeIfAbsent(seriesId, id -> new ArrayList<>()).add(sample);
@@ -288,8 +322,7 @@ final class RollupScenario {
         return truth;
     }
 
-    private static Expected empty(
-            long seriesId, MetricSample sample, long start, Workload.Delivery delivery) {
+    private static Expected empty(long seriesId, MetricSample sample, long start, Sent delivery) {
         Rollup rollup =
                 new Rollup(
                         seriesId,
@@ -621,7 +654,7 @@ final class RollupScenario {
      */
     Map<Long, TreeMap<Long, Long>> rawTruth() {
         Map<Long, TreeMap<Long, Long>> truth = new HashMap<>();
-        for (Workload.Delivery delivery : deliveries) {
+        for (Sent delivery : samples) {
             MetricSample sample = delivery.sample();
             truth.computeIfAbsent(delivery.series().id(), id -> new TreeMap<>())
                     .put(sample.getTimestamp(), Double.doubleToRawLongBits(sample.getValue()));
@@ -848,39 +881,34 @@ final class RollupScenario {
             DeadLetter deadLetter = ours.get(written.partition() + "@" + written.offset());
             assertThat(deadLetter).as("dead letter of %s", written).isNotNull();
             assertThat(deadLetter.getSourceTopic()).isEqualTo(Topics.METRIC_SAMPLES.name());
-            assertThat(deadLetter.getReason()).startsWith("undecodable: not a MetricSample");
+            assertThat(deadLetter.getReason()).startsWith("undecodable: not a MetricBatch");
         }
         assertThat(ours.values())
                 .extracting(DeadLetter::getReason)
-                .anySatisfy(reason -> assertThat(reason).contains("BadHeaderException"))
-                .anySatisfy(reason -> assertThat(reason).contains("MissingSchemaException"));
+                .anySatisfy(
+                        reason ->
+                                assertThat(reason)
+                                        .contains("without the Avro single-object header"))
+                .anySatisfy(reason -> assertThat(reason).contains("unknown writer schema"));
         assertThat(lateOfWorkload).as("workload samples dead-lettered as late").isEmpty();
     }
 
     /**
-     * For a job run with {@link #cardinalityLimited()}: the fleet's metrics stay within the limit
-     * in every shard, so none of their samples may be turned away; of the runaway exporter's
-     * series, each shard keeps exactly as many as it admits, in {@code rollups_1m} with both
-     * samples, and every sample of every other series is a {@code cardinality-limit} dead letter
-     * naming the metric and the limit, and has no rollup row.
+     * For a job run with {@link #cardinalityLimited()}: no fleet host comes near the limit, so none
+     * of the workload's samples may be turned away; the runaway exporter's host already has its
+     * {@value #SERIES_PER_HOST} series when the exporter's two batches arrive (they follow on the
+     * host's partition), so of its series exactly the first {@code limit - 10} in the batch are
+     * kept, in {@code rollups_1m} with both samples, and every sample of every later one is a
+     * {@code cardinality-limit} dead letter naming the host and the limit, with no rollup row.
      */
     void assertCardinalityLimitHeld(Duration timeout) throws InterruptedException {
-        int perShard = RunawayExporter.perShard(CARDINALITY_LIMIT, CARDINALITY_SHARDS);
-        Map<String, Map<Integer, Integer>> fleetPerShard = new HashMap<>();
-        for (Fleet.Series series : workload.fleet().series()) {
-            fleetPerShard
-                    .computeIfAbsent(series.metric().name(), m -> new HashMap<>())
-                    .merge(
-                            RunawayExporter.shardOf(series.id(), CARDINALITY_SHARDS),
-                            1,
-                            Integer::sum);
-        }
-        assertThat(fleetPerShard.values())
-                .as("series of each fleet metric per shard, all within the limit")
-                .allSatisfy(shards -> assertThat(shards.values()).allMatch(n -> n <= perShard));
-        int rejectedSeries = runaway.rejectedSeries(CARDINALITY_LIMIT, CARDINALITY_SHARDS);
-        assertThat(rejectedSeries).as("the runaway exporter exceeds the limit").isPositive();
-        int expectedDeadLetters = rejectedSeries * RunawayExporter.SAMPLES_PER_SERIES;
+        assertThat(SERIES_PER_HOST)
+                .as("fleet hosts stay within the limit")
+                .isLessThan(CARDINALITY_LIMIT);
+        List<Long> admitted = runaway.admittedSeries(CARDINALITY_LIMIT, SERIES_PER_HOST);
+        List<Long> rejected = runaway.rejectedSeries(CARDINALITY_LIMIT, SERIES_PER_HOST);
+        assertThat(rejected).as("the runaway exporter exceeds the limit").isNotEmpty();
+        int expectedDeadLetters = rejected.size() * RunawayExporter.SAMPLES_PER_SERIES;
 
         List<MetricSample> turnedAway = new ArrayList<>();
         for (DeadLetter deadLetter :
@@ -892,64 +920,57 @@ final class RollupScenario {
             if (isCardinalityLimitOfWorkload(deadLetter)) {
                 assertThat(deadLetter.getReason())
                         .startsWith(
-                                "cardinality-limit: metric "
-                                        + RunawayExporter.METRIC
-                                        + " is at its limit of "
+                                "cardinality-limit: host "
+                                        + runaway.host().name()
+                                        + " has "
                                         + CARDINALITY_LIMIT
                                         + " series");
                 turnedAway.add(sampleOf(deadLetter));
             }
         }
+        Map<Long, Long> samplesPerRejectedSeries = new HashMap<>();
+        turnedAway.forEach(
+                sample -> samplesPerRejectedSeries.merge(SeriesIds.of(sample), 1L, Long::sum));
         assertThat(turnedAway)
                 .as("samples turned away by the cardinality limit")
                 .hasSize(expectedDeadLetters)
                 .allSatisfy(
                         sample -> assertThat(sample.getName()).isEqualTo(RunawayExporter.METRIC));
-        Map<Long, Long> samplesPerRejectedSeries = new HashMap<>();
-        turnedAway.forEach(
-                sample -> samplesPerRejectedSeries.merge(SeriesIds.of(sample), 1L, Long::sum));
+        assertThat(samplesPerRejectedSeries.keySet())
+                .as("the series turned away: the last ones of the batch")
+                .containsExactlyInAnyOrderElementsOf(rejected);
         assertThat(samplesPerRejectedSeries.values())
                 .as("a series turned away loses all its samples")
                 .allMatch(n -> n == RunawayExporter.SAMPLES_PER_SERIES);
 
-        Map<Integer, List<Long>> byShard = runaway.seriesByShard(CARDINALITY_SHARDS);
-        int admittedSeries = RunawayExporter.SERIES - rejectedSeries;
         try (CqlSession session = session(stack)) {
-            Map<Long, Long> read = readRunawayRollups(session, byShard);
+            Map<Long, Long> read = readRunawayRollups(session, runaway.allSeries());
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (read.size() < admittedSeries && System.nanoTime() < deadline) {
+            while (read.size() < admitted.size() && System.nanoTime() < deadline) {
                 Thread.sleep(1_000);
-                read = readRunawayRollups(session, byShard);
+                read = readRunawayRollups(session, runaway.allSeries());
             }
             Map<Long, Long> counts = read;
-            for (Map.Entry<Integer, List<Long>> shard : byShard.entrySet()) {
-                List<Long> stored = shard.getValue().stream().filter(counts::containsKey).toList();
-                String what = "runaway series with rollups in shard " + shard.getKey();
-                assertThat(stored)
-                        .as(what)
-                        .hasSize(Math.min(shard.getValue().size(), perShard))
-                        .doesNotContainAnyElementsOf(samplesPerRejectedSeries.keySet());
-                assertThat(stored)
-                        .as(what + ": samples per row")
-                        .allMatch(id -> counts.get(id) == RunawayExporter.SAMPLES_PER_SERIES);
-            }
+            assertThat(counts.keySet())
+                    .as("runaway series with rollups")
+                    .containsExactlyInAnyOrderElementsOf(admitted);
+            assertThat(counts.values())
+                    .as("samples per row")
+                    .allMatch(n -> n == RunawayExporter.SAMPLES_PER_SERIES);
         }
     }
 
     /** Sample count of the {@code rollups_1m} row of each runaway series that has one. */
-    private Map<Long, Long> readRunawayRollups(
-            CqlSession session, Map<Integer, List<Long>> byShard) {
+    private Map<Long, Long> readRunawayRollups(CqlSession session, List<Long> series) {
         PreparedStatement select =
                 session.prepare(
                         "SELECT count FROM vigil.rollups_1m WHERE series_id = ? AND day = ? AND ts"
                                 + " >= ? AND ts < ?");
         LocalDate day = LocalDate.ofInstant(t0, ZoneOffset.UTC);
         Map<Long, Long> counts = new HashMap<>();
-        for (List<Long> ids : byShard.values()) {
-            for (long id : ids) {
-                for (Row row : session.execute(select.bind(id, day, t0, t0.plus(LENGTH)))) {
-                    counts.merge(id, row.getLong("count"), Long::sum);
-                }
+        for (long id : series) {
+            for (Row row : session.execute(select.bind(id, day, t0, t0.plus(LENGTH)))) {
+                counts.merge(id, row.getLong("count"), Long::sum);
             }
         }
         return counts;
@@ -1008,13 +1029,16 @@ final class RollupScenario {
         return new String(raw, StandardCharsets.ISO_8859_1).contains(garbageMarker);
     }
 
+    /** The one sample a sample's dead letter holds (a batch of one). */
     private static MetricSample sampleOf(DeadLetter deadLetter) {
         byte[] raw = new byte[deadLetter.getRaw().remaining()];
         deadLetter.getRaw().duplicate().get(raw);
         try {
-            return Topics.METRIC_SAMPLES.codec().decode(raw);
+            MetricBatch batch = Topics.METRIC_SAMPLES.codec().decode(raw);
+            assertThat(batch.getSamples()).as("samples in a sample's dead letter").hasSize(1);
+            return MetricBatches.sample(batch, 0);
         } catch (AvroCodec.DecodeException e) {
-            throw new AssertionError("a sample's dead letter holds no MetricSample", e);
+            throw new AssertionError("a sample's dead letter holds no batch", e);
         }
     }
 
@@ -1022,7 +1046,7 @@ final class RollupScenario {
         byte[] raw = new byte[deadLetter.getRaw().remaining()];
         deadLetter.getRaw().duplicate().get(raw);
         try {
-            long ts = Topics.METRIC_SAMPLES.codec().decode(raw).getTimestamp();
+            long ts = MetricBatches.timestamp(Topics.METRIC_SAMPLES.codec().decode(raw), 0);
             return ts >= t0.toEpochMilli() && ts < t0.plus(LENGTH).toEpochMilli();
         } catch (AvroCodec.DecodeException e) {
             return false;
