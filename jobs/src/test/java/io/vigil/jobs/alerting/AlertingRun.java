@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vigil.bench.SampleWriter;
 import io.vigil.connectors.kafka.KafkaConnectors;
 import io.vigil.connectors.kafka.KafkaSettings;
-import io.vigil.schemas.MetricSample;
+import io.vigil.schemas.MetricBatches;
 import io.vigil.schemas.Rule;
 import io.vigil.schemas.Topics;
 import java.time.Duration;
@@ -66,7 +66,8 @@ final class AlertingRun {
         rules.write(warm);
         long warmTime = t0;
         while (!feed.has(e -> e.getRuleId().equals(warm.getId()))) {
-            samples.send(new MetricSample("it_warm_" + run, Map.of(), 1.0, warmTime));
+            samples.send(
+                    MetricBatches.builder(Map.of(), warmTime).add("it_warm_" + run, 1.0).build());
             samples.flush();
             warmTime += 1_000;
             feed.poll(Duration.ofMillis(500));

@@ -6,7 +6,7 @@ import io.vigil.bench.SampleWriter;
 import io.vigil.jobs.StackFixtures;
 import io.vigil.schemas.AlertEvent;
 import io.vigil.schemas.AlertState;
-import io.vigil.schemas.MetricSample;
+import io.vigil.schemas.MetricBatches;
 import io.vigil.schemas.Rule;
 import io.vigil.stack.FlinkRestClient;
 import io.vigil.stack.LocalStack;
@@ -59,7 +59,9 @@ class AlertingSessionClusterITCase {
             long timestamp = startedAt - startedAt % 1000;
             while (!feed.has(e -> e.getRuleId().equals(disk.getId()))) {
                 samples.send(
-                        new MetricSample("it_disk_" + run, Map.of("host", "h9"), 0.95, timestamp));
+                        MetricBatches.builder(Map.of("host", "h9"), timestamp)
+                                .add("it_disk_" + run, 0.95)
+                                .build());
                 samples.flush();
                 timestamp += 1_000;
                 feed.poll(Duration.ofMillis(500));

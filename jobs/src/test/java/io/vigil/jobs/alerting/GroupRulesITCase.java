@@ -11,7 +11,7 @@ import io.vigil.schemas.AlertEvent;
 import io.vigil.schemas.AlertState;
 import io.vigil.schemas.GroupLevel;
 import io.vigil.schemas.Labels;
-import io.vigil.schemas.MetricSample;
+import io.vigil.schemas.MetricBatches;
 import io.vigil.schemas.Rule;
 import io.vigil.stack.LocalStack;
 import io.vigil.stack.junit.SharedStackExtension;
@@ -191,7 +191,10 @@ class GroupRulesITCase {
                                     "dc1-c1",
                                     Labels.RACK,
                                     RACKS.get(host.getKey()));
-                    samples.send(new MetricSample(metric, labels, host.getValue(), time));
+                    samples.send(
+                            MetricBatches.builder(labels, time)
+                                    .add(metric, host.getValue())
+                                    .build());
                 }
                 samples.flush();
                 time += SECOND;

@@ -8,6 +8,8 @@ import io.vigil.connectors.kafka.KafkaSettings;
 import io.vigil.connectors.kafka.TopicAdmin;
 import io.vigil.schemas.AvroCodec;
 import io.vigil.schemas.DeadLetter;
+import io.vigil.schemas.MetricBatch;
+import io.vigil.schemas.MetricBatches;
 import io.vigil.schemas.MetricSample;
 import io.vigil.schemas.Topics;
 import io.vigil.stack.LocalStack;
@@ -47,10 +49,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The archive job end to end on an in-process Flink MiniCluster with the real Kafka broker of the
- * local stack: a known set of samples over two UTC days and several data centres comes back from
- * the committed Avro files exactly, each sample once and in its partition, and a record that is no
- * sample is dead-lettered. When the TaskManager dies mid-stream, the restarted job still archives
- * every sample exactly once.
+ * local stack: a known set of samples over two UTC days and several data centres, sent as batches
+ * (and, by one host, as per-sample records), comes back from the committed Avro files exactly, one
+ * record per sample, each once and in its partition, and a record that is no sample is
+ * dead-lettered. When the TaskManager dies mid-stream, the restarted job still archives every
+ * sample exactly once.
  */
 @ExtendWith(SharedStackExtension.class)
 class ArchiveJobITCase {
@@ -90,7 +93,8 @@ class ArchiveJobITCase {
     void archivesEverySampleExactlyOnceInItsDayAndDcPartition(LocalStack stack) throws Exception {
         KafkaSettings kafka = KafkaSettings.of(stack.kafkaBootstrapServers());
         new TopicAdmin(kafka, 4, (short) 1, Duration.ofDays(1)).createMissing(Topics.ALL);
-        List<MetricSample> samples = workload();
+        List<Report> reports = workload();
+        List<MetricSample> samples = samplesOf(reports);
         // Before anything is written: the source starts here, skipping older records of others.
         long startedAt = System.currentTimeMillis();
 
@@ -98,13 +102,13 @@ class ArchiveJobITCase {
         Map<String, Map<MetricSample, Integer>> archived;
         try {
             try (SampleWriter writer = new SampleWriter(stack.kafkaBootstrapServers())) {
-                int half = samples.size() / 2;
-                samples.subList(0, half).forEach(writer::send);
+                int half = reports.size() / 2;
+                reports.subList(0, half).forEach(report -> report.sendTo(writer));
                 writer.sendRaw(
                         run.getBytes(StandardCharsets.UTF_8),
                         ("not a sample " + run).getBytes(StandardCharsets.UTF_8),
                         null);
-                samples.subList(half, samples.size()).forEach(writer::send);
+                reports.subList(half, reports.size()).forEach(report -> report.sendTo(writer));
                 writer.flush();
             }
             archived = awaitArchived(samples.size(), Duration.ofMinutes(2));
@@ -130,28 +134,29 @@ class ArchiveJobITCase {
             LocalStack stack, @InjectMiniCluster MiniCluster flink) throws Exception {
         KafkaSettings kafka = KafkaSettings.of(stack.kafkaBootstrapServers());
         new TopicAdmin(kafka, 4, (short) 1, Duration.ofDays(1)).createMissing(Topics.ALL);
-        List<MetricSample> samples = workload();
-        int third = samples.size() / 3;
+        List<Report> reports = workload();
+        List<MetricSample> samples = samplesOf(reports);
+        int third = reports.size() / 3;
         long startedAt = System.currentTimeMillis();
 
         // Checkpoints far enough apart to kill the TaskManager between two of them.
         JobClient job = startArchive(kafka, startedAt, Duration.ofSeconds(5));
         Map<String, Map<MetricSample, Integer>> archived;
         try (SampleWriter writer = new SampleWriter(stack.kafkaBootstrapServers())) {
-            samples.subList(0, third).forEach(writer::send);
+            reports.subList(0, third).forEach(report -> report.sendTo(writer));
             writer.flush();
             awaitArchived(1, Duration.ofMinutes(2));
 
             // Samples read but not yet covered by a checkpoint are in files the lost
             // TaskManager never committed; the restarted job must read them again, once. The
             // kill waits for such a file, so it nearly always lands before the next checkpoint.
-            samples.subList(third, 2 * third).forEach(writer::send);
+            reports.subList(third, 2 * third).forEach(report -> report.sendTo(writer));
             writer.flush();
             awaitFileInProgress(Duration.ofMinutes(1));
             flink.terminateTaskManager(0).get();
             flink.startTaskManager();
 
-            samples.subList(2 * third, samples.size()).forEach(writer::send);
+            reports.subList(2 * third, reports.size()).forEach(report -> report.sendTo(writer));
             writer.flush();
             archived = awaitArchived(samples.size(), Duration.ofMinutes(3));
         } finally {
@@ -181,31 +186,60 @@ class ArchiveJobITCase {
     }
 
     /**
-     * 8 hosts x 2 series every 2 minutes for 2 hours: 960 samples, 8 partitions (2 days x fra1,
-     * ams2, unknown and the sanitised {@code .._x}).
+     * What one host reports at one step: one batch, or, from a producer not yet upgraded to
+     * batches, each sample as a record of its own.
+     *
+     * @param samples the samples the archive must hold for it, worked out here rather than with the
+     *     job's code
      */
-    private List<MetricSample> workload() {
-        List<MetricSample> samples = new ArrayList<>();
+    private record Report(MetricBatch batch, List<MetricSample> samples, boolean legacy) {
+        void sendTo(SampleWriter writer) {
+            if (legacy) {
+                samples.forEach(writer::sendLegacy);
+            } else {
+                writer.send(batch);
+            }
+        }
+    }
+
+    /**
+     * 8 hosts x 2 series every 2 minutes for 2 hours: 480 reports of 960 samples, 8 partitions (2
+     * days x fra1, ams2, unknown and the sanitised {@code .._x}). The second series of a host has a
+     * label of its own and is read 250 ms after the batch's time; host-7 has not been upgraded and
+     * sends a record per sample.
+     */
+    private List<Report> workload() {
+        List<Report> reports = new ArrayList<>();
         for (int step = 0; step < STEPS; step++) {
             long timestamp = T0.plus(STEP.multipliedBy(step)).toEpochMilli();
             for (Host host : HOSTS) {
-                for (int series = 0; series < SERIES_PER_HOST; series++) {
-                    Map<String, String> labels = new HashMap<>();
-                    labels.put("host", host.name());
-                    labels.put("run", run);
-                    if (host.dc() != null) {
-                        labels.put("dc", host.dc());
-                    }
-                    samples.add(
-                            new MetricSample(
-                                    "vigil_test_archive_" + series,
-                                    labels,
-                                    step * 1.5 + series,
-                                    timestamp));
+                Map<String, String> shared = new HashMap<>();
+                shared.put("host", host.name());
+                shared.put("run", run);
+                if (host.dc() != null) {
+                    shared.put("dc", host.dc());
                 }
+                MetricBatches.Builder batch = MetricBatches.builder(shared, timestamp);
+                List<MetricSample> samples = new ArrayList<>();
+                for (int series = 0; series < SERIES_PER_HOST; series++) {
+                    String name = "vigil_test_archive_" + series;
+                    double value = step * 1.5 + series;
+                    Map<String, String> own =
+                            series == 0 ? Map.of() : Map.of("core", Integer.toString(series));
+                    long at = timestamp + series * 250L;
+                    batch.add(name, own, value, at);
+                    Map<String, String> labels = new HashMap<>(shared);
+                    labels.putAll(own);
+                    samples.add(new MetricSample(name, labels, value, at));
+                }
+                reports.add(new Report(batch.build(), samples, host.name().equals("host-7")));
             }
         }
-        return samples;
+        return reports;
+    }
+
+    private static List<MetricSample> samplesOf(List<Report> reports) {
+        return reports.stream().flatMap(report -> report.samples().stream()).toList();
     }
 
     /**

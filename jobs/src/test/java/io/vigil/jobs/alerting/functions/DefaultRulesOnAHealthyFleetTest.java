@@ -8,9 +8,10 @@ import io.vigil.jobs.alerting.Descriptors;
 import io.vigil.jobs.alerting.records.RuleUpdate;
 import io.vigil.rules.RuleFiles;
 import io.vigil.schemas.AlertEvent;
+import io.vigil.schemas.MetricBatch;
+import io.vigil.schemas.MetricBatches;
 import io.vigil.schemas.MetricSample;
 import io.vigil.schemas.Rule;
-import io.vigil.schemas.SeriesIds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -33,13 +34,13 @@ class DefaultRulesOnAHealthyFleetTest {
 
     @Test
     void aHealthyFleetRaisesNothing() throws Exception {
-        // A rack of 40 hosts, every metric of the fleet: 432 000 samples.
+        // A rack of 40 hosts, every metric of the fleet: 432 000 samples in 43 200 batches.
         Workload workload = new Workload(new Fleet(40, 10), STEP, 7, 0, Duration.ZERO);
         List<Rule> defaults = RuleFiles.defaults();
-        try (KeyedBroadcastOperatorTestHarness<Long, MetricSample, RuleUpdate, AlertEvent> harness =
+        try (KeyedBroadcastOperatorTestHarness<Long, MetricBatch, RuleUpdate, AlertEvent> harness =
                 ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
                         new RuleEvaluator(Duration.ofMinutes(5), Duration.ofHours(1)),
-                        SeriesIds::of,
+                        MetricBatches::originId,
                         Types.LONG,
                         Descriptors.RULES)) {
             harness.setProcessingTime(0);
@@ -53,10 +54,13 @@ class DefaultRulesOnAHealthyFleetTest {
             for (long tick = first; tick < first + ticks; tick++) {
                 // Samples arrive as they are taken: the wall clock follows event time.
                 harness.setProcessingTime((tick - first) * STEP.toMillis());
-                for (Fleet.Series series : workload.fleet().series()) {
-                    MetricSample sample = workload.sample(series, tick);
-                    harness.processElement(sample, sample.getTimestamp());
-                    watched += defaults.stream().anyMatch(r -> watches(r, sample)) ? 1 : 0;
+                for (Fleet.Host host : workload.fleet().hosts()) {
+                    MetricBatch batch = workload.batch(host, tick);
+                    harness.processElement(batch, batch.getTimestamp());
+                    for (int i = 0; i < batch.getSamples().size(); i++) {
+                        MetricSample sample = MetricBatches.sample(batch, i);
+                        watched += defaults.stream().anyMatch(r -> watches(r, sample)) ? 1 : 0;
+                    }
                 }
             }
 
