@@ -85,8 +85,8 @@ import org.slf4j.LoggerFactory;
  * after its last sample (pending and firing alerts resolve then, except ABSENCE alerts, which fire
  * until the series returns). A series without rule state is removed, a host without series keeps
  * neither state nor timer. A timer that outlives its state (after a rule deletion) finds nothing
- * and ends. Every change is written back with {@code put} or {@code update}, never left in the
- * object read: the heap backend's snapshots copy on write, and other backends store copies.
+ * and ends. Every change is written back with {@code put} or {@code update}, never left only in the
+ * object read: the heap backend's copy-on-write snapshots rely on it, and RocksDB stores copies.
  */
 public final class RuleEvaluator
         extends KeyedBroadcastProcessFunction<Long, MetricBatch, RuleUpdate, AlertEvent> {

@@ -12,10 +12,10 @@ import org.apache.flink.api.common.typeinfo.Types;
  * series id), so that a sample reads and writes its series in one map access, and a rule's state
  * never outlives its series' identity.
  *
- * <p>A POJO of primitives, strings, maps and {@link RuleState} POJOs: Flink's POJO serializer
- * copies and writes it without Kryo, and the heap backend copies it field by field when a
- * checkpoint is running (its copy-on-write), which is why the evaluator puts it back after every
- * change instead of changing it in place.
+ * <p>A POJO of primitives, strings, maps and {@link RuleState} POJOs, so that Flink's POJO
+ * serializer copies and writes it without Kryo (the heap backend copies it when a snapshot is
+ * running). The evaluator puts it back after every change, as Flink's state contract asks: the heap
+ * backend's copy-on-write snapshots rely on it, and RocksDB stores copies.
  */
 public class SeriesState {
     /** How Flink serialises series states. */
