@@ -201,7 +201,9 @@ public final class HostRollupFunction extends KeyedProcessFunction<Long, MetricB
                 timersFor = start;
             }
         }
-        if (stored == null || count != stored) {
+        // Never a count of zero: an origin without state whose batch was all late admitted no
+        // series, and a zero written here would stay forever, as no timer of it would clear it.
+        if (count > 0 && (stored == null || count != stored)) {
             seriesCount.update(count);
         }
     }

@@ -580,6 +580,19 @@ class HostRollupFunctionTest {
     }
 
     @Test
+    void aLateSampleOfAHostWithoutStateLeavesNoState() throws Exception {
+        harness.processWatermark(TWO_MINUTES_LATER);
+
+        // web-2 was never seen, and its sample only goes to the dead letters: nothing of it
+        // may stay in state, as no timer of web-2 will ever fire to clear it.
+        process(cpu(WEB_2, T0 + 10_000, 1));
+
+        assertThat(deadLetters()).singleElement();
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
     void givesTheSameRollupsAfterARestoreInTheMiddleOfAWindow() throws Exception {
         HostRollupFunction function =
                 new HostRollupFunction(WINDOW, COUNTER_MEMORY, CLOSE_SPREAD, NO_LIMIT);
