@@ -687,6 +687,46 @@ class HostRollupFunctionTest {
     }
 
     @Test
+    void closesTheWindowsOfARestoreWithAnotherCloseSpreadOnTheirEnds() throws Exception {
+        // A savepoint taken with one close spread, restored with another (a changed option):
+        // the timers in the savepoint keep the old offset, yet close the windows they were for.
+        HostRollupFunction before =
+                new HostRollupFunction(WINDOW, COUNTER_MEMORY, CLOSE_SPREAD, NO_LIMIT);
+        HostRollupFunction after =
+                new HostRollupFunction(WINDOW, COUNTER_MEMORY, Duration.ofSeconds(5), NO_LIMIT);
+        long origin = MetricBatches.originId(cpu(WEB_1, T0, 0));
+        assertThat(before.closeOffset(origin)).isNotEqualTo(after.closeOffset(origin));
+        OperatorSubtaskState snapshot;
+        try (var running = HostRollupHarnesses.create(before)) {
+            running.open();
+            HostRollupHarnesses.process(running, cpu(WEB_1, T0 + 1_000, 4));
+            HostRollupHarnesses.process(running, cpu(WEB_1, T0 + 2_000, 6));
+            snapshot = running.snapshot(1L, T0 + 2_000);
+        }
+
+        try (var restored = HostRollupHarnesses.create(after)) {
+            restored.setup();
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.processWatermark(TWO_MINUTES_LATER + CLOSE_SPREAD.toMillis());
+
+            assertThat(HarnessOutputs.drain(restored))
+                    .singleElement()
+                    .satisfies(
+                            rollup -> {
+                                assertThat(rollup.windowStart).isEqualTo(T0);
+                                assertThat(rollup.count).isEqualTo(2);
+                            });
+            assertThat(HarnessOutputs.drain(restored, HostRollupFunction.RAW_CHUNKS))
+                    .singleElement()
+                    .extracting(c -> c.chunkStart, c -> c.count)
+                    .containsExactly(T0, 2);
+            assertThat(restored.numEventTimeTimers()).isZero();
+            assertThat(restored.numKeyedStateEntries()).isZero();
+        }
+    }
+
+    @Test
     void rejectsACloseSpreadNotShorterThanTheWindowAndAZeroLimit() {
         assertThatThrownBy(() -> new HostRollupFunction(WINDOW, COUNTER_MEMORY, WINDOW, NO_LIMIT))
                 .isInstanceOf(IllegalArgumentException.class)
