@@ -177,9 +177,7 @@ public final class HostRollupFunction extends KeyedProcessFunction<Long, MetricB
             if (LateSamples.isLate(start + windowMillis - 1 + offset, watermark)) {
                 lateSamples.inc();
                 ctx.output(
-                        DeadLetters.TAG,
-                        late.deadLetter(
-                                MetricBatches.sample(batch, i), start, windowMillis, watermark));
+                        DeadLetters.TAG, late.deadLetter(batch, i, start, windowMillis, watermark));
                 continue;
             }
             BatchSample sample = samples.get(i);
