@@ -11,6 +11,10 @@ import io.vigil.bench.measure.JfrProfile;
 import io.vigil.connectors.cassandra.CqlMigrator;
 import io.vigil.connectors.kafka.KafkaSettings;
 import io.vigil.connectors.kafka.TopicAdmin;
+import io.vigil.rules.ApplyResult;
+import io.vigil.rules.KafkaRulePublisher;
+import io.vigil.rules.RuleFiles;
+import io.vigil.rules.RuleStore;
 import io.vigil.schemas.Topics;
 import io.vigil.stack.FlinkRestClient;
 import io.vigil.stack.LocalStack;
@@ -38,10 +42,11 @@ import org.apache.kafka.clients.admin.Admin;
 /**
  * The Vigil side of the pipeline benchmark: starts the local stack (Kafka, Cassandra, a Flink
  * session cluster with one TaskManager) in a fresh folder, applies the schema, creates the topics,
- * submits metrics-rollup as {@code vigil up} does, and plays the simulated fleet into Kafka from
- * this JVM, one batch per host and step. After the warm-up it measures a period of whole minutes,
- * waits for the rollup rows of the measured windows, records a JFR profile while the load goes on,
- * and stops everything.
+ * applies the default rules and submits both jobs, metrics-rollup and alerting, each at parallelism
+ * 1 in its own slot of the one TaskManager, as {@code vigil up} does; then it plays the simulated
+ * fleet into Kafka from this JVM, one batch per host and step. After the warm-up it measures a
+ * period of whole minutes, waits for the rollup rows of the measured windows, records a JFR profile
+ * while the load goes on, and stops everything.
  *
  * <pre>{@code
  * VigilFigures figures = new VigilPipelineRun(settings, runDir, jobJar).run();
@@ -50,6 +55,11 @@ import org.apache.kafka.clients.admin.Admin;
 public final class VigilPipelineRun {
     static final String ROLLUP_MAIN = "io.vigil.jobs.rollup.MetricsRollupJobMain";
     static final String GROUP_ID = "vigil-metrics-rollup";
+    static final String ALERTING_MAIN = "io.vigil.jobs.alerting.AlertingJobMain";
+    static final String ALERTING_GROUP_ID = "vigil-alerting";
+
+    /** One TaskManager, as {@code vigil up} starts by default; each job runs one subtask on it. */
+    private static final int TASK_MANAGERS = 1;
 
     /** The job's default window and out-of-orderness (RollupOptions), which the run keeps. */
     static final Duration WINDOW = Duration.ofMinutes(1);
@@ -84,7 +94,7 @@ public final class VigilPipelineRun {
                         .dataDir(stackDir)
                         .withKafka()
                         .withCassandra()
-                        .withFlink(1)
+                        .withFlink(TASK_MANAGERS)
                         .build()) {
             stack.start();
             try (CqlSession session =
@@ -92,47 +102,81 @@ public final class VigilPipelineRun {
                             .addContactPoint(stack.cassandraContactPoint())
                             .withLocalDatacenter(stack.cassandraLocalDatacenter())
                             .build()) {
-                String jobId = deploy(stack, session);
-                return measure(stack, session, jobId);
+                Jobs jobs = deploy(stack, session);
+                return measure(stack, session, jobs);
             }
         } finally {
             Console.say("Vigil: stack stopped");
         }
     }
 
-    /** Schema, topics and the job, exactly as {@code vigil up} sets them up. */
-    private String deploy(LocalStack stack, CqlSession session) throws Exception {
+    /**
+     * Schema, topics, the default rules and both jobs, exactly as {@code vigil up} sets them up.
+     */
+    private Jobs deploy(LocalStack stack, CqlSession session) throws Exception {
         int applied = CqlMigrator.builder().session(session).build().migrate().size();
         KafkaSettings kafka = KafkaSettings.of(stack.kafkaBootstrapServers());
         List<String> created =
                 new TopicAdmin(kafka, 4, (short) 1, Duration.ofDays(3)).createMissing(Topics.ALL);
+        // The alerting job's work depends on the rules it evaluates: vigil up applies the default
+        // rules before it starts the jobs, so the run does too.
+        ApplyResult rules;
+        try (KafkaRulePublisher publisher = new KafkaRulePublisher(kafka)) {
+            rules =
+                    new RuleStore(session, publisher, Clock.systemUTC())
+                            .applyDefaults(RuleFiles.defaults(), RuleFiles.DEFAULTS);
+        }
         FlinkRestClient flink = stack.flinkSession();
-        String jobId =
+        String jarId = flink.uploadJar(jobJar);
+        List<String> connections =
+                List.of(
+                        "--vigil.kafka.bootstrap-servers", stack.kafkaBootstrapServers(),
+                        "--vigil.cassandra.contact-points",
+                                hostAndPort(stack.cassandraContactPoint()),
+                        "--vigil.cassandra.local-datacenter", stack.cassandraLocalDatacenter());
+        // A TaskManager has two slots (flink-conf/config.yaml), one per job: each job runs one
+        // subtask per TaskManager, as under vigil up, so the TaskManager's CPU is both jobs'.
+        String rollupId =
                 flink.runJar(
-                        flink.uploadJar(jobJar),
+                        jarId,
                         ROLLUP_MAIN,
-                        List.of(
-                                "--vigil.kafka.bootstrap-servers", stack.kafkaBootstrapServers(),
-                                "--vigil.cassandra.contact-points",
-                                        hostAndPort(stack.cassandraContactPoint()),
-                                "--vigil.cassandra.local-datacenter",
-                                        stack.cassandraLocalDatacenter(),
-                                "--vigil.rollup.group-id", GROUP_ID),
-                        2);
-        flink.waitForJobState(jobId, "RUNNING", Duration.ofMinutes(2));
+                        with(connections, "--vigil.rollup.group-id", GROUP_ID),
+                        TASK_MANAGERS);
+        String alertingId =
+                flink.runJar(
+                        jarId,
+                        ALERTING_MAIN,
+                        with(connections, "--vigil.alerting.group-id", ALERTING_GROUP_ID),
+                        TASK_MANAGERS);
+        flink.waitForJobState(rollupId, "RUNNING", Duration.ofMinutes(2));
+        flink.waitForJobState(alertingId, "RUNNING", Duration.ofMinutes(2));
         Console.say(
-                "Vigil: schema applied (%d scripts), %d topics created, metrics-rollup running as"
-                        + " job %s (Flink UI %s)",
-                applied, created.size(), jobId, flink.restUri());
-        return jobId;
+                "Vigil: schema applied (%d scripts), %d topics created, %d default rules from %s"
+                        + " applied; metrics-rollup running as job %s and alerting as job %s,"
+                        + " parallelism %d each (Flink UI %s)",
+                applied,
+                created.size(),
+                rules.changes().size(),
+                RuleFiles.DEFAULTS,
+                rollupId,
+                alertingId,
+                TASK_MANAGERS,
+                flink.restUri());
+        return new Jobs(rollupId, alertingId);
     }
 
-    private VigilFigures measure(LocalStack stack, CqlSession session, String jobId)
-            throws Exception {
+    private static List<String> with(List<String> arguments, String name, String value) {
+        List<String> all = new ArrayList<>(arguments);
+        all.add(name);
+        all.add(value);
+        return all;
+    }
+
+    private VigilFigures measure(LocalStack stack, CqlSession session, Jobs jobs) throws Exception {
         Fleet fleet = settings.fleet();
         Duration step = settings.step();
         Workload workload = new Workload(fleet, step, 1, 0, Duration.ZERO);
-        FlinkJobMetrics metrics = new FlinkJobMetrics(stack.flinkSession(), jobId);
+        FlinkJobMetrics metrics = new FlinkJobMetrics(stack.flinkSession(), jobs.rollup());
         Map<String, Long> pids = pids(stack);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<Throwable> generatorFailure = new AtomicReference<>();
@@ -437,6 +481,9 @@ public final class VigilPipelineRun {
             return (at.toEpochMilli() - job.watermarkMillis()) / 1000.0;
         }
     }
+
+    /** The Flink job ids of the two jobs. */
+    private record Jobs(String rollup, String alerting) {}
 
     /** What is measured at the start and at the end of the period. */
     private record Boundary(
