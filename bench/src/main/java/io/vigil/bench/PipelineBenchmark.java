@@ -21,10 +21,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The pipeline benchmark: the whole of Vigil (Kafka, Flink's metrics-rollup, Cassandra) and
- * Prometheus, one after the other on the same machine, ingesting the same simulated fleet at the
- * same rate. Reports sustained throughput and lag, CPU seconds per million samples, bytes per
- * sample on the wire and on disk, and Vigil's sample-to-rollup latency. Started by the {@code
+ * The pipeline benchmark: the whole of Vigil as {@code vigil up} runs it (Kafka, Flink's
+ * metrics-rollup and alerting jobs side by side on one TaskManager, Cassandra) and Prometheus, one
+ * after the other on the same machine, ingesting the same simulated fleet at the same rate. Reports
+ * sustained throughput and both jobs' lag, CPU seconds per million samples, bytes per sample on the
+ * wire and on disk, and Vigil's sample-to-rollup latency. Started by the {@code
  * bench/pipeline-benchmark} script, which builds what is missing and cleans up after a killed run.
  */
 @Command(
@@ -32,9 +33,10 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         subcommands = StopLeftovers.class,
         description =
-                "Runs Vigil's pipeline and Prometheus one after the other on the same simulated"
-                        + " fleet and reports throughput, lag, CPU per million samples, bytes per"
-                        + " sample and latency.")
+                "Runs Vigil's pipeline as vigil up does (metrics-rollup and alerting on one"
+                        + " TaskManager, the default rules applied) and Prometheus, one after the"
+                        + " other on the same simulated fleet, and reports throughput, both jobs'"
+                        + " lag, CPU per million samples, bytes per sample and latency.")
 public final class PipelineBenchmark implements Callable<Integer> {
     @Mixin BenchRunOptions run;
 

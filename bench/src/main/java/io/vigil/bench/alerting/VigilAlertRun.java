@@ -51,13 +51,15 @@ import org.apache.kafka.common.config.ConfigResource;
 /**
  * The Vigil side of the alert-latency benchmark: the local stack (Kafka, Cassandra, a Flink session
  * cluster with one TaskManager) in a fresh folder, the schema and topics as {@code vigil up} sets
- * them up, the benchmark's rule through the rule store, the alerting job alone (not metrics-rollup:
- * on two cores both cannot take the background load), the notifier in a JVM of its own posting to
- * the benchmark's webhook receiver, and the simulated fleet played into Kafka from this JVM with
- * the incidents.
+ * them up, the benchmark's rule through the rule store, the alerting and metrics-rollup jobs side
+ * by side on the one TaskManager as under {@code vigil up}, the notifier in a JVM of its own
+ * posting to the benchmark's webhook receiver, and the simulated fleet played into Kafka from this
+ * JVM with the incidents.
  *
- * <p>t0 is the moment Kafka acknowledged the batch with an incident's first high sample (the
- * producer's callback). Stages: the FIRING event appended to {@code vigil.alerts} (the broker's
+ * <p>t0 is the moment the simulated collector read an incident's first high value: the timestamp
+ * of its sample, taken once Kafka acknowledged the batch. Prometheus's t0 is the same moment on its
+ * side (the value visible at the exposition server), so both figures include the collection path.
+ * Stages: the FIRING event appended to {@code vigil.alerts} (the broker's
  * LogAppendTime, which the run sets on that topic), received by a consumer of it, and the webhook
  * received from the notifier.
  */

@@ -12,10 +12,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * The metrics of the metrics-rollup job that the benchmark follows (the alert-latency benchmark
- * reads the live lag and state of the alerting job with it), read through the Flink REST API
- * (aggregated over subtasks). Flink refreshes them every second on the local stack, so a reading
- * can be up to a second old.
+ * The metrics of a Vigil job that the benchmarks follow, read through the Flink REST API
+ * (aggregated over subtasks): everything of metrics-rollup with {@link #read()}, and of any job,
+ * alerting included, the live lag of its samples source and its state with {@link #sourceLag()}.
+ * Flink refreshes them every second on the local stack, so a reading can be up to a second old.
  *
  * <p>Metric ids are matched by pattern because Flink derives them from operator names (spaces and
  * colons become underscores, e.g. {@code Source__Kafka__samples.pendingRecords}).
@@ -28,10 +28,11 @@ public final class FlinkJobMetrics {
     private static final Pattern CONSUMED = Pattern.compile("Roll_up_per_origin[^.]*\\.samplesIn");
 
     /**
-     * Records in Kafka that the source has not fetched yet: the live consumer lag, in batches (a
-     * host's samples of one collection each).
+     * Records in Kafka that the samples source has not fetched yet: the live consumer lag, in
+     * batches (a host's samples of one collection each). Both jobs name that source "Kafka:
+     * samples"; the alerting job's rules source ("Kafka: rules") has a lag of its own, not counted.
      */
-    private static final Pattern PENDING = Pattern.compile("Source__[^.]*\\.pendingRecords");
+    private static final Pattern PENDING = Pattern.compile("Source__[^.]*samples\\.pendingRecords");
 
     /** Rows the Cassandra sink wrote and Cassandra acknowledged. */
     private static final Pattern ROWS =
@@ -50,6 +51,11 @@ public final class FlinkJobMetrics {
     private String watermarkPath;
 
     private String watermarkId;
+
+    /** The samples source's lag metric's path and id, once found; read by one thread. */
+    private String pendingPath;
+
+    private String pendingId;
 
     public FlinkJobMetrics(FlinkRestClient flink, String jobId) {
         this.flink = flink;
@@ -88,6 +94,42 @@ public final class FlinkJobMetrics {
             return (long) value.path("min").asDouble();
         }
         return Long.MIN_VALUE;
+    }
+
+    /**
+     * The job's state and the live lag of its samples source, with two small requests once the
+     * metric is found: for a job followed only for whether it keeps up (the alerting job, whose
+     * operators {@link #read()} does not know).
+     */
+    public SourceLag sourceLag() {
+        String jobPath = "/jobs/" + jobId;
+        JsonNode job = flink.get(jobPath);
+        String state = job.path("state").asText();
+        if (pendingId == null) {
+            for (JsonNode vertex : job.path("vertices")) {
+                String path =
+                        jobPath + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
+                for (JsonNode metric : flink.get(path)) {
+                    if (PENDING.matcher(metric.path("id").asText()).matches()) {
+                        pendingPath = path;
+                        pendingId = metric.path("id").asText();
+                    }
+                }
+            }
+            // The source registers the metric once its reader runs: until then, no lag to read.
+            if (pendingId == null) {
+                return new SourceLag(state, SourceLag.UNKNOWN);
+            }
+        }
+        for (JsonNode value :
+                flink.get(
+                        pendingPath
+                                + "?get="
+                                + URLEncoder.encode(pendingId, StandardCharsets.UTF_8)
+                                + "&agg=sum")) {
+            return new SourceLag(state, Math.round(value.path("sum").asDouble()));
+        }
+        return new SourceLag(state, SourceLag.UNKNOWN);
     }
 
     /** Reads every followed metric once. */
@@ -186,4 +228,17 @@ public final class FlinkJobMetrics {
             long watermarkMillis,
             Map<String, Double> busyPercent,
             Map<String, Double> backPressuredPercent) {}
+
+    /**
+     * A job's state and its samples source's live lag.
+     *
+     * @param state the job's state, e.g. RUNNING
+     * @param pending records in Kafka the samples source has not fetched yet (batches, not
+     *     samples), summed over subtasks; {@link #UNKNOWN} while the source has not registered the
+     *     metric
+     */
+    public record SourceLag(String state, long pending) {
+        /** The pending records while they cannot be read. */
+        public static final long UNKNOWN = -1;
+    }
 }

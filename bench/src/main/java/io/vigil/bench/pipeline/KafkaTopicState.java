@@ -11,10 +11,11 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The samples topic as Kafka sees it: its end offsets and the rollup job's committed offsets. The
- * job commits on checkpoints (every 10 s), so the committed lag includes up to one checkpoint
- * interval of records the job has in fact processed; the job's own {@code pendingRecords} metric is
- * the live lag.
+ * The samples topic as Kafka sees it: its end offsets and one job's committed offsets (its consumer
+ * group: {@code vigil-metrics-rollup} or {@code vigil-alerting}, one instance each). A job commits
+ * on checkpoints (every 10 s), so the committed lag includes up to one checkpoint interval of
+ * records the job has in fact processed; the job's own {@code pendingRecords} metric is the live
+ * lag.
  *
  * <p>Offsets count records, and a record is a batch of one host's samples: callers turn the lag
  * into samples with the writer's {@link io.vigil.bench.SampleWriter#samplesPerRecord()}.

@@ -19,9 +19,9 @@ import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 
 /**
- * The results of a pipeline benchmark run as markdown: the side-by-side table, the CPU of every
- * process with its busiest threads, and the JFR profiles. The same text goes to the console and to
- * the results file.
+ * The results of a pipeline benchmark run as markdown: the side-by-side table (Vigil with both of
+ * its jobs, metrics-rollup and alerting, against Prometheus), the CPU of every process with its
+ * busiest threads, and the JFR profiles. The same text goes to the console and to the results file.
  */
 public final class PipelineReport {
     private static final String NONE = "—";
@@ -83,6 +83,11 @@ public final class PipelineReport {
                                 settings.seriesPerHost(),
                                 settings.step().toMillis(),
                                 count(settings.effectiveRate())))
+                .append(
+                        " Vigil runs as `vigil up` does: the default rules applied, and both"
+                                + " jobs, metrics-rollup and alerting, at parallelism 1, each in"
+                                + " its own slot of the one TaskManager, whose CPU is therefore"
+                                + " both jobs'.")
                 .append("\n\n");
         sideBySide(out);
         processes(out);
@@ -119,7 +124,13 @@ public final class PipelineReport {
         rows.add(
                 row(
                         "samples/s processed",
-                        vigil.map(v -> count(v.consumedRate()) + " consumed by metrics-rollup"),
+                        vigil.map(
+                                v ->
+                                        String.format(
+                                                "%s consumed by metrics-rollup, %s taken by"
+                                                        + " alerting (acknowledged minus its lag's"
+                                                        + " growth)",
+                                                count(v.consumedRate()), count(v.alertingRate()))),
                         prometheus.map(
                                 p ->
                                         String.format(
@@ -130,26 +141,23 @@ public final class PipelineReport {
                                                 millis(p.scrapeDurationP99() * 1000)))));
         rows.add(
                 row(
-                        "live consumer lag, start / end / max",
-                        vigil.map(
-                                v ->
-                                        String.format(
-                                                "%s / %s / %s samples (growth %s/s)",
-                                                count(v.pendingLag().start()),
-                                                count(v.pendingLag().end()),
-                                                count(v.pendingLag().max()),
-                                                count(v.lagSlopePerSecond()))),
+                        "live consumer lag, metrics-rollup, start / end / max",
+                        vigil.map(v -> liveLag(v.rollupLag())),
                         Optional.of(NONE)));
         rows.add(
                 row(
-                        "committed-offset lag, start / end / max",
-                        vigil.map(
-                                v ->
-                                        String.format(
-                                                "%s / %s / %s samples",
-                                                count(v.committedLag().start()),
-                                                count(v.committedLag().end()),
-                                                count(v.committedLag().max()))),
+                        "live consumer lag, alerting, start / end / max",
+                        vigil.map(v -> liveLag(v.alertingLag())),
+                        Optional.of(NONE)));
+        rows.add(
+                row(
+                        "committed-offset lag, metrics-rollup, start / end / max",
+                        vigil.map(v -> committedLag(v.rollupLag())),
+                        Optional.of(NONE)));
+        rows.add(
+                row(
+                        "committed-offset lag, alerting, start / end / max",
+                        vigil.map(v -> committedLag(v.alertingLag())),
                         Optional.of(NONE)));
         rows.add(
                 row(
@@ -165,7 +173,13 @@ public final class PipelineReport {
         rows.add(
                 row(
                         "sustained (bounded lag)",
-                        vigil.map(v -> v.sustained() ? "**yes**" : "**no**"),
+                        vigil.map(
+                                v ->
+                                        String.format(
+                                                "%s (metrics-rollup %s, alerting %s)",
+                                                v.sustained() ? "**yes**" : "**no**",
+                                                keptUp(v.rollupLag(), v.requestedRate()),
+                                                keptUp(v.alertingLag(), v.requestedRate()))),
                         prometheus.map(
                                 p ->
                                         p.fleetAppendedRate() >= 0.97 * p.requestedRate()
@@ -181,8 +195,9 @@ public final class PipelineReport {
                                                                 "%.2f",
                                                                 v.cpuPerMillion(
                                                                         VigilFigures.PIPELINE)))
-                                                + " (Kafka, Cassandra, Flink JM + TM; each per"
-                                                + " sample it handled)"),
+                                                + " (Kafka, Cassandra, Flink JM + TM; the TM runs"
+                                                + " metrics-rollup and alerting; each per sample"
+                                                + " it handled)"),
                         prometheus.map(
                                 p ->
                                         bold(
@@ -368,13 +383,49 @@ public final class PipelineReport {
                         "CPU of other processes on the machine meanwhile",
                         vigil.map(v -> other(v.cpu())),
                         prometheus.map(p -> other(p.cpu()))));
-        table(out, new String[] {"", "Vigil (Kafka -> Flink -> Cassandra)", "Prometheus"}, rows);
+        table(
+                out,
+                new String[] {
+                    "",
+                    "Vigil (Kafka -> Flink metrics-rollup + alerting -> Cassandra)",
+                    "Prometheus"
+                },
+                rows);
         if (!vigilFailure.isEmpty()) {
             out.append("\nVigil side failed: ").append(vigilFailure).append('\n');
         }
         if (!prometheusFailure.isEmpty()) {
             out.append("\nPrometheus side failed: ").append(prometheusFailure).append('\n');
         }
+    }
+
+    /** A job's live lag, or why it is missing; {@code max} counts only the readings that had it. */
+    private static String liveLag(VigilFigures.GroupLag lag) {
+        if (Double.isNaN(lag.live().max())) {
+            return "not readable (the source's pendingRecords)";
+        }
+        return String.format(
+                "%s / %s / %s samples (growth %s/s)",
+                count(lag.live().start()),
+                count(lag.live().end()),
+                count(lag.live().max()),
+                count(lag.liveSlopePerSecond()));
+    }
+
+    private static String committedLag(VigilFigures.GroupLag lag) {
+        return String.format(
+                "%s / %s / %s samples (group %s)",
+                count(lag.committed().start()),
+                count(lag.committed().end()),
+                count(lag.committed().max()),
+                lag.group());
+    }
+
+    /** Whether one job kept up, and by which lag that was judged. */
+    private static String keptUp(VigilFigures.GroupLag lag, double rate) {
+        return String.format(
+                "%s by its %s lag",
+                lag.keptUp(rate) ? "yes" : "no", lag.liveRead() ? "live" : "committed-offset");
     }
 
     private String latency(VigilFigures v) {
@@ -397,7 +448,9 @@ public final class PipelineReport {
     }
 
     private void processes(StringBuilder out) {
-        out.append("\nCPU by process over the measured period, with the busiest threads:\n\n");
+        out.append(
+                "\nCPU by process over the measured period, with the busiest threads (Vigil's"
+                        + " TaskManager runs both jobs, metrics-rollup and alerting):\n\n");
         List<String[]> rows = new ArrayList<>();
         vigil.ifPresent(v -> processRows(rows, "Vigil", v.cpu(), v::samplesHandledBy));
         prometheus.ifPresent(
@@ -482,6 +535,10 @@ public final class PipelineReport {
         vigil.filter(v -> !v.cassandra().note().isEmpty())
                 .ifPresent(v -> notes.add(v.cassandra().note()));
         vigil.filter(v -> !v.raw().note().isEmpty()).ifPresent(v -> notes.add(v.raw().note()));
+        vigil.filter(v -> !v.rollupState().equals("RUNNING"))
+                .ifPresent(v -> notes.add("metrics-rollup was " + v.rollupState() + " at the end"));
+        vigil.filter(v -> !v.alertingState().equals("RUNNING"))
+                .ifPresent(v -> notes.add("alerting was " + v.alertingState() + " at the end"));
         prometheus.ifPresent(p -> notes.addAll(p.notes()));
         if (notes.isEmpty()) {
             return;

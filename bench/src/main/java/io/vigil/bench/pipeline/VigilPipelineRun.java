@@ -11,6 +11,10 @@ import io.vigil.bench.measure.JfrProfile;
 import io.vigil.connectors.cassandra.CqlMigrator;
 import io.vigil.connectors.kafka.KafkaSettings;
 import io.vigil.connectors.kafka.TopicAdmin;
+import io.vigil.rules.ApplyResult;
+import io.vigil.rules.KafkaRulePublisher;
+import io.vigil.rules.RuleFiles;
+import io.vigil.rules.RuleStore;
 import io.vigil.schemas.Topics;
 import io.vigil.stack.FlinkRestClient;
 import io.vigil.stack.LocalStack;
@@ -38,10 +42,11 @@ import org.apache.kafka.clients.admin.Admin;
 /**
  * The Vigil side of the pipeline benchmark: starts the local stack (Kafka, Cassandra, a Flink
  * session cluster with one TaskManager) in a fresh folder, applies the schema, creates the topics,
- * submits metrics-rollup as {@code vigil up} does, and plays the simulated fleet into Kafka from
- * this JVM, one batch per host and step. After the warm-up it measures a period of whole minutes,
- * waits for the rollup rows of the measured windows, records a JFR profile while the load goes on,
- * and stops everything.
+ * applies the default rules and submits both jobs, metrics-rollup and alerting, each at parallelism
+ * 1 in its own slot of the one TaskManager, as {@code vigil up} does; then it plays the simulated
+ * fleet into Kafka from this JVM, one batch per host and step. After the warm-up it measures a
+ * period of whole minutes, waits for the rollup rows of the measured windows, records a JFR profile
+ * while the load goes on, and stops everything.
  *
  * <pre>{@code
  * VigilFigures figures = new VigilPipelineRun(settings, runDir, jobJar).run();
@@ -50,6 +55,11 @@ import org.apache.kafka.clients.admin.Admin;
 public final class VigilPipelineRun {
     static final String ROLLUP_MAIN = "io.vigil.jobs.rollup.MetricsRollupJobMain";
     static final String GROUP_ID = "vigil-metrics-rollup";
+    static final String ALERTING_MAIN = "io.vigil.jobs.alerting.AlertingJobMain";
+    static final String ALERTING_GROUP_ID = "vigil-alerting";
+
+    /** One TaskManager, as {@code vigil up} starts by default; each job runs one subtask on it. */
+    private static final int TASK_MANAGERS = 1;
 
     /** The job's default window and out-of-orderness (RollupOptions), which the run keeps. */
     static final Duration WINDOW = Duration.ofMinutes(1);
@@ -84,7 +94,7 @@ public final class VigilPipelineRun {
                         .dataDir(stackDir)
                         .withKafka()
                         .withCassandra()
-                        .withFlink(1)
+                        .withFlink(TASK_MANAGERS)
                         .build()) {
             stack.start();
             try (CqlSession session =
@@ -92,47 +102,83 @@ public final class VigilPipelineRun {
                             .addContactPoint(stack.cassandraContactPoint())
                             .withLocalDatacenter(stack.cassandraLocalDatacenter())
                             .build()) {
-                String jobId = deploy(stack, session);
-                return measure(stack, session, jobId);
+                Jobs jobs = deploy(stack, session);
+                return measure(stack, session, jobs);
             }
         } finally {
             Console.say("Vigil: stack stopped");
         }
     }
 
-    /** Schema, topics and the job, exactly as {@code vigil up} sets them up. */
-    private String deploy(LocalStack stack, CqlSession session) throws Exception {
+    /**
+     * Schema, topics, the default rules and both jobs, exactly as {@code vigil up} sets them up.
+     */
+    private Jobs deploy(LocalStack stack, CqlSession session) throws Exception {
         int applied = CqlMigrator.builder().session(session).build().migrate().size();
         KafkaSettings kafka = KafkaSettings.of(stack.kafkaBootstrapServers());
         List<String> created =
                 new TopicAdmin(kafka, 4, (short) 1, Duration.ofDays(3)).createMissing(Topics.ALL);
+        // The alerting job's work depends on the rules it evaluates: vigil up applies the default
+        // rules before it starts the jobs, so the run does too.
+        ApplyResult rules;
+        try (KafkaRulePublisher publisher = new KafkaRulePublisher(kafka)) {
+            rules =
+                    new RuleStore(session, publisher, Clock.systemUTC())
+                            .applyDefaults(RuleFiles.defaults(), RuleFiles.DEFAULTS);
+        }
         FlinkRestClient flink = stack.flinkSession();
-        String jobId =
+        String jarId = flink.uploadJar(jobJar);
+        List<String> connections =
+                List.of(
+                        "--vigil.kafka.bootstrap-servers", stack.kafkaBootstrapServers(),
+                        "--vigil.cassandra.contact-points",
+                                hostAndPort(stack.cassandraContactPoint()),
+                        "--vigil.cassandra.local-datacenter", stack.cassandraLocalDatacenter());
+        // A TaskManager has two slots (flink-conf/config.yaml), one per job: each job runs one
+        // subtask per TaskManager, as under vigil up, so the TaskManager's CPU is both jobs'.
+        String rollupId =
                 flink.runJar(
-                        flink.uploadJar(jobJar),
+                        jarId,
                         ROLLUP_MAIN,
-                        List.of(
-                                "--vigil.kafka.bootstrap-servers", stack.kafkaBootstrapServers(),
-                                "--vigil.cassandra.contact-points",
-                                        hostAndPort(stack.cassandraContactPoint()),
-                                "--vigil.cassandra.local-datacenter",
-                                        stack.cassandraLocalDatacenter(),
-                                "--vigil.rollup.group-id", GROUP_ID),
-                        2);
-        flink.waitForJobState(jobId, "RUNNING", Duration.ofMinutes(2));
+                        with(connections, "--vigil.rollup.group-id", GROUP_ID),
+                        TASK_MANAGERS);
+        String alertingId =
+                flink.runJar(
+                        jarId,
+                        ALERTING_MAIN,
+                        with(connections, "--vigil.alerting.group-id", ALERTING_GROUP_ID),
+                        TASK_MANAGERS);
+        flink.waitForJobState(rollupId, "RUNNING", Duration.ofMinutes(2));
+        flink.waitForJobState(alertingId, "RUNNING", Duration.ofMinutes(2));
         Console.say(
-                "Vigil: schema applied (%d scripts), %d topics created, metrics-rollup running as"
-                        + " job %s (Flink UI %s)",
-                applied, created.size(), jobId, flink.restUri());
-        return jobId;
+                "Vigil: schema applied (%d scripts), %d topics created, %d default rules from %s"
+                        + " applied; metrics-rollup running as job %s and alerting as job %s,"
+                        + " parallelism %d each (Flink UI %s)",
+                applied,
+                created.size(),
+                rules.changes().size(),
+                RuleFiles.DEFAULTS,
+                rollupId,
+                alertingId,
+                TASK_MANAGERS,
+                flink.restUri());
+        return new Jobs(rollupId, alertingId);
     }
 
-    private VigilFigures measure(LocalStack stack, CqlSession session, String jobId)
-            throws Exception {
+    private static List<String> with(List<String> arguments, String name, String value) {
+        List<String> all = new ArrayList<>(arguments);
+        all.add(name);
+        all.add(value);
+        return all;
+    }
+
+    private VigilFigures measure(LocalStack stack, CqlSession session, Jobs jobs) throws Exception {
         Fleet fleet = settings.fleet();
         Duration step = settings.step();
         Workload workload = new Workload(fleet, step, 1, 0, Duration.ZERO);
-        FlinkJobMetrics metrics = new FlinkJobMetrics(stack.flinkSession(), jobId);
+        FlinkJobMetrics metrics = new FlinkJobMetrics(stack.flinkSession(), jobs.rollup());
+        FlinkJobMetrics alertingMetrics =
+                new FlinkJobMetrics(stack.flinkSession(), jobs.alerting());
         Map<String, Long> pids = pids(stack);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<Throwable> generatorFailure = new AtomicReference<>();
@@ -152,12 +198,9 @@ public final class VigilPipelineRun {
                                         return Long.MIN_VALUE;
                                     }
                                 });
-                KafkaTopicState topic =
-                        new KafkaTopicState(
-                                Admin.create(
-                                        KafkaSettings.of(stack.kafkaBootstrapServers())
-                                                .toProperties()),
-                                GROUP_ID)) {
+                KafkaTopicState topic = topicState(stack, GROUP_ID);
+                KafkaTopicState alertingTopic = topicState(stack, ALERTING_GROUP_ID)) {
+            Gauges gauges = new Gauges(metrics, topic, alertingMetrics, alertingTopic, writer);
             FleetSimulator simulator =
                     new FleetSimulator(workload, step, writer, Clock.systemUTC(), probe);
             Thread generator =
@@ -185,12 +228,12 @@ public final class VigilPipelineRun {
                     local(period.start()),
                     local(period.end()));
             generator.start();
-            Follower follower = new Follower(metrics, topic, writer, generatorFailure);
+            Follower follower = new Follower(gauges, generatorFailure);
             follower.until(period.start(), () -> false);
-            Boundary start = boundary(stack, metrics, topic, writer, pids);
+            Boundary start = boundary(stack, gauges, pids);
             follower.startPeriod(start);
             follower.until(period.end(), () -> false);
-            Boundary end = boundary(stack, metrics, topic, writer, pids);
+            Boundary end = boundary(stack, gauges, pids);
             follower.endPeriod(end);
             Console.say("Vigil: measured period over; waiting for the rollups of its windows");
             Instant giveUp = period.end().plus(LATENCY_GIVE_UP).plusSeconds(10);
@@ -206,8 +249,14 @@ public final class VigilPipelineRun {
             if (generatorFailure.get() != null) {
                 notes.add("the generator failed: " + generatorFailure.get().getMessage());
             }
-            return figures(period, start, end, follower, probe, profiles, raw, metrics);
+            return figures(period, start, end, follower, probe, profiles, raw, gauges);
         }
+    }
+
+    private static KafkaTopicState topicState(LocalStack stack, String groupId) {
+        return new KafkaTopicState(
+                Admin.create(KafkaSettings.of(stack.kafkaBootstrapServers()).toProperties()),
+                groupId);
     }
 
     private VigilFigures figures(
@@ -218,13 +267,19 @@ public final class VigilPipelineRun {
             RollupLatencyProbe probe,
             Map<String, JfrProfile.Summary> profiles,
             RawStorage raw,
-            FlinkJobMetrics metrics) {
+            Gauges gauges) {
         List<Reading> inPeriod = follower.inPeriod();
-        String state;
+        String rollupState;
         try {
-            state = metrics.read().state();
+            rollupState = gauges.rollup().read().state();
         } catch (RuntimeException e) {
-            state = "unknown (" + e.getMessage() + ")";
+            rollupState = "unknown (" + e.getMessage() + ")";
+        }
+        String alertingState;
+        try {
+            alertingState = gauges.alerting().sourceLag().state();
+        } catch (RuntimeException e) {
+            alertingState = "unknown (" + e.getMessage() + ")";
         }
         Instant latencyFrom = period.start();
         Instant latencyTo = period.end();
@@ -235,10 +290,17 @@ public final class VigilPipelineRun {
                 end.records - start.records,
                 end.job().consumed() - start.job().consumed(),
                 end.job().rowsWritten() - start.job().rowsWritten(),
-                range(inPeriod, Reading::pendingSamples),
-                range(inPeriod, r -> r.committedLag),
+                new VigilFigures.GroupLag(
+                        GROUP_ID,
+                        range(inPeriod, Reading::pendingSamples),
+                        range(inPeriod, r -> r.committedLag),
+                        slopePerSecond(inPeriod, Reading::pendingSamples)),
+                new VigilFigures.GroupLag(
+                        ALERTING_GROUP_ID,
+                        range(inPeriod, Reading::alertingPendingSamples),
+                        range(inPeriod, r -> r.alertingCommittedLag),
+                        slopePerSecond(inPeriod, Reading::alertingPendingSamples)),
                 range(inPeriod, Reading::watermarkDelaySeconds),
-                slopePerSecond(inPeriod),
                 end.valueBytes - start.valueBytes,
                 end.networkBytes - start.networkBytes,
                 end.kafkaLogBytes - start.kafkaLogBytes,
@@ -251,7 +313,8 @@ public final class VigilPipelineRun {
                 probe.result(latencyFrom, latencyTo),
                 end.cpu.since(start.cpu),
                 profiles,
-                state,
+                rollupState,
+                alertingState,
                 List.copyOf(notes));
     }
 
@@ -270,12 +333,7 @@ public final class VigilPipelineRun {
      * that the table's folder holds every row written so far, and the flush's CPU falls into the
      * period whose rows it writes.
      */
-    private Boundary boundary(
-            LocalStack stack,
-            FlinkJobMetrics metrics,
-            KafkaTopicState topic,
-            SampleWriter writer,
-            Map<String, Long> pids)
+    private Boundary boundary(LocalStack stack, Gauges gauges, Map<String, Long> pids)
             throws Exception {
         Path cassandraTable = stack.dataDir().resolve("cassandra/data/vigil");
         boolean flushed = false;
@@ -291,7 +349,8 @@ public final class VigilPipelineRun {
                             + e.getMessage()
                             + "): the folder holds only what Cassandra flushed by itself";
         }
-        Reading reading = read(metrics, topic, writer);
+        Reading reading = gauges.read();
+        SampleWriter writer = gauges.writer();
         return new Boundary(
                 reading,
                 writer.acknowledgedSamples(),
@@ -317,21 +376,6 @@ public final class VigilPipelineRun {
                 flushed,
                 cassandraNote,
                 CpuSnapshot.take(pids));
-    }
-
-    /**
-     * Kafka and the source count the lag in records, a batch each; the writer's samples per record
-     * turn it into samples, the unit of every other figure.
-     */
-    private static Reading read(FlinkJobMetrics metrics, KafkaTopicState topic, SampleWriter writer)
-            throws Exception {
-        double samplesPerRecord = writer.samplesPerRecord();
-        return new Reading(
-                Instant.now(),
-                metrics.read(),
-                Math.round(topic.committedLagRecords() * samplesPerRecord),
-                writer.acknowledgedSamples(),
-                samplesPerRecord);
     }
 
     /** JFR profiles of the TaskManager, Kafka and Cassandra at once, while the load goes on. */
@@ -369,20 +413,32 @@ public final class VigilPipelineRun {
         return new LinkedHashMap<>(summaries);
     }
 
+    /**
+     * First, last and largest value; a value not read (NaN) counts as neither a first nor a max.
+     */
     private static VigilFigures.Range range(
             List<Reading> readings, ToDoubleFunction<Reading> value) {
         if (readings.isEmpty()) {
             return new VigilFigures.Range(Double.NaN, Double.NaN, Double.NaN);
         }
-        double max = readings.stream().mapToDouble(value).max().orElse(Double.NaN);
+        double max =
+                readings.stream()
+                        .mapToDouble(value)
+                        .filter(v -> !Double.isNaN(v))
+                        .max()
+                        .orElse(Double.NaN);
         return new VigilFigures.Range(
                 value.applyAsDouble(readings.get(0)),
                 value.applyAsDouble(readings.get(readings.size() - 1)),
                 max);
     }
 
-    /** Least-squares slope of the live lag over time, samples per second. */
-    private static double slopePerSecond(List<Reading> readings) {
+    /**
+     * Least-squares slope of a lag over time, samples per second, over the readings that have it.
+     */
+    private static double slopePerSecond(List<Reading> all, ToDoubleFunction<Reading> lag) {
+        List<Reading> readings =
+                all.stream().filter(r -> !Double.isNaN(lag.applyAsDouble(r))).toList();
         if (readings.size() < 2) {
             return Double.NaN;
         }
@@ -394,7 +450,7 @@ public final class VigilPipelineRun {
         double sumXx = 0;
         for (Reading r : readings) {
             double x = (r.at.toEpochMilli() - t0) / 1000.0;
-            double y = r.pendingSamples();
+            double y = lag.applyAsDouble(r);
             sumX += x;
             sumY += y;
             sumXy += x * y;
@@ -412,9 +468,45 @@ public final class VigilPipelineRun {
     }
 
     /**
+     * What a reading reads: both jobs' metrics, both consumer groups' offsets, and the writer.
+     *
+     * @param rollup metrics-rollup's metrics
+     * @param rollupTopic the offsets of metrics-rollup's group
+     * @param alerting the alerting job's metrics
+     * @param alertingTopic the offsets of the alerting job's group
+     * @param writer the generator's writer, for what Kafka acknowledged and the batch size
+     */
+    private record Gauges(
+            FlinkJobMetrics rollup,
+            KafkaTopicState rollupTopic,
+            FlinkJobMetrics alerting,
+            KafkaTopicState alertingTopic,
+            SampleWriter writer) {
+
+        /**
+         * Kafka and the sources count the lag in records, a batch each; the writer's samples per
+         * record turn it into samples, the unit of every other figure, for both groups alike.
+         */
+        Reading read() throws Exception {
+            double samplesPerRecord = writer.samplesPerRecord();
+            return new Reading(
+                    Instant.now(),
+                    rollup.read(),
+                    Math.round(rollupTopic.committedLagRecords() * samplesPerRecord),
+                    alerting.sourceLag(),
+                    Math.round(alertingTopic.committedLagRecords() * samplesPerRecord),
+                    writer.acknowledgedSamples(),
+                    samplesPerRecord);
+        }
+    }
+
+    /**
      * One reading of the pipeline's progress.
      *
-     * @param committedLag samples in Kafka the job has not committed yet
+     * @param job metrics-rollup's metrics
+     * @param committedLag samples in Kafka metrics-rollup's group has not committed yet
+     * @param alerting the alerting job's state and live lag (records)
+     * @param alertingCommittedLag samples in Kafka the alerting job's group has not committed yet
      * @param acknowledged samples Kafka acknowledged so far
      * @param samplesPerRecord the writer's samples per record when read
      */
@@ -422,12 +514,22 @@ public final class VigilPipelineRun {
             Instant at,
             FlinkJobMetrics.Reading job,
             long committedLag,
+            FlinkJobMetrics.SourceLag alerting,
+            long alertingCommittedLag,
             long acknowledged,
             double samplesPerRecord) {
 
-        /** The live lag in samples: the source's pending records, a batch each. */
-        long pendingSamples() {
+        /** metrics-rollup's live lag in samples: the source's pending records, a batch each. */
+        double pendingSamples() {
             return Math.round(job.pending() * samplesPerRecord);
+        }
+
+        /** The alerting job's live lag in samples likewise; NaN while its source has none. */
+        double alertingPendingSamples() {
+            if (alerting.pending() == FlinkJobMetrics.SourceLag.UNKNOWN) {
+                return Double.NaN;
+            }
+            return Math.round(alerting.pending() * samplesPerRecord);
         }
 
         double watermarkDelaySeconds() {
@@ -437,6 +539,9 @@ public final class VigilPipelineRun {
             return (at.toEpochMilli() - job.watermarkMillis()) / 1000.0;
         }
     }
+
+    /** The Flink job ids of the two jobs. */
+    private record Jobs(String rollup, String alerting) {}
 
     /** What is measured at the start and at the end of the period. */
     private record Boundary(
@@ -462,35 +567,30 @@ public final class VigilPipelineRun {
      * measured period.
      */
     private static final class Follower {
-        private final FlinkJobMetrics metrics;
-        private final KafkaTopicState topic;
-        private final SampleWriter writer;
+        private final Gauges gauges;
         private final AtomicReference<Throwable> generatorFailure;
         private final List<Reading> inPeriod = new ArrayList<>();
         private boolean measuring;
         private Reading previous;
 
-        Follower(
-                FlinkJobMetrics metrics,
-                KafkaTopicState topic,
-                SampleWriter writer,
-                AtomicReference<Throwable> generatorFailure) {
-            this.metrics = metrics;
-            this.topic = topic;
-            this.writer = writer;
+        Follower(Gauges gauges, AtomicReference<Throwable> generatorFailure) {
+            this.gauges = gauges;
             this.generatorFailure = generatorFailure;
+            // Lags in samples; "alert" columns are the alerting job's, the others metrics-rollup's.
             System.out.printf(
-                    "%-8s %-7s %11s %11s %12s %12s %8s %11s  %-22s %s%n",
+                    "%-8s %-7s %11s %11s %12s %12s %12s %12s %8s %11s  %-22s %s%n",
                     "time",
                     "phase",
                     "acked/s",
                     "consumed/s",
                     "live lag",
                     "commit lag",
+                    "alert live",
+                    "alert commit",
                     "wm delay",
                     "rows",
                     "busy src/win (bp src)",
-                    "job");
+                    "jobs (rollup/alerting)");
         }
 
         /** Reads and prints every five seconds until {@code until} or until {@code done}. */
@@ -526,7 +626,7 @@ public final class VigilPipelineRun {
 
         private Reading readSafely() {
             try {
-                return read(metrics, topic, writer);
+                return gauges.read();
             } catch (Exception e) {
                 // A busy JobManager or broker answers late: the line says so, the run goes on.
                 Console.say("Vigil: progress not readable now (%s)", e.getMessage());
@@ -567,13 +667,16 @@ public final class VigilPipelineRun {
                             ? Double.NaN
                             : (r.job.consumed() - previous.job.consumed()) / seconds;
             System.out.printf(
-                    "%-8s %-7s %,11.0f %,11.0f %,12d %,12d %7.1fs %,11d  %-22s %s%n",
+                    "%-8s %-7s %,11.0f %,11.0f %,12.0f %,12d %,12.0f %,12d %7.1fs %,11d  %-22s"
+                            + " %s/%s%n",
                     local(r.at),
                     phase,
                     acked,
                     consumed,
                     r.pendingSamples(),
                     r.committedLag,
+                    r.alertingPendingSamples(),
+                    r.alertingCommittedLag,
                     r.watermarkDelaySeconds(),
                     r.job.rowsWritten(),
                     String.format(
@@ -581,7 +684,8 @@ public final class VigilPipelineRun {
                             r.job.busyPercent().getOrDefault("source", Double.NaN),
                             r.job.busyPercent().getOrDefault("window", Double.NaN),
                             r.job.backPressuredPercent().getOrDefault("source", Double.NaN)),
-                    r.job.state());
+                    r.job.state(),
+                    r.alerting.state());
             System.out.flush();
         }
     }

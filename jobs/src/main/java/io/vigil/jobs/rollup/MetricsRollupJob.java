@@ -186,7 +186,7 @@ public final class MetricsRollupJob {
                 .name("Cassandra: rollups_1m");
 
         rolledUp.keyBy(rollup -> rollup.seriesId, Types.LONG)
-                .process(new CascadeRollupFunction(HOUR))
+                .process(new CascadeRollupFunction(HOUR, options.get(RollupOptions.CLOSE_SPREAD)))
                 .returns(Rollup.TYPE)
                 .uid("metrics-rollup-cascade-1h")
                 .name("Cascade to 1 h")
@@ -194,7 +194,8 @@ public final class MetricsRollupJob {
                 .uid("metrics-rollup-rollups-1h-sink")
                 .name("Cassandra: rollups_1h");
 
-        buildHierarchy(rolledUp, window.toMillis());
+        buildHierarchy(
+                rolledUp, window.toMillis(), options.get(RollupOptions.CLOSE_SPREAD).toMillis());
         buildSeriesRegistry(rolledUp);
         buildHostInventory(rolledUp);
 
@@ -213,7 +214,8 @@ public final class MetricsRollupJob {
     }
 
     /** Rack, cluster, data centre and global aggregates, each level merged from the one below. */
-    private void buildHierarchy(DataStream<Rollup> rollups, long windowMillis) {
+    private void buildHierarchy(
+            DataStream<Rollup> rollups, long windowMillis, long closeDelayMillis) {
         DataStream<GroupRollup> below =
                 rollups.map(GroupRollup::ofSeries)
                         .returns(GroupRollup.TYPE)
@@ -223,7 +225,7 @@ public final class MetricsRollupJob {
         for (GroupRollupFunction.Level level : GroupRollupFunction.Level.values()) {
             below =
                     below.keyBy(level.key(), Types.STRING)
-                            .process(new GroupRollupFunction(level, windowMillis))
+                            .process(new GroupRollupFunction(level, windowMillis, closeDelayMillis))
                             .returns(GroupRollup.TYPE)
                             .uid("metrics-rollup-group-" + level.label())
                             .name("Aggregate per " + level.label());

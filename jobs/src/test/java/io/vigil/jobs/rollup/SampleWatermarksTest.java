@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vigil.connectors.kafka.DeadLetters;
 import io.vigil.connectors.validation.SampleValidator;
 import io.vigil.schemas.DeadLetter;
+import io.vigil.schemas.MetricBatch;
+import io.vigil.schemas.MetricBatches;
 import io.vigil.schemas.MetricSample;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,9 +32,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The watermark of one Kafka partition as the source computes it: each record goes through the
- * timestamp assigner and the watermark generator of {@link SampleWatermarks}, then the periodic
- * emit runs, as in {@code SourceOperator}.
+ * The watermark of one Kafka partition as the source computes it: each record (a batch, or a dead
+ * letter of the decoder) goes through the timestamp assigner and the watermark generator of {@link
+ * SampleWatermarks}, then the periodic emit runs, as in {@code SourceOperator}. A batch's event
+ * time is that of its newest valid sample.
  */
 class SampleWatermarksTest {
     private static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
@@ -45,13 +48,13 @@ class SampleWatermarksTest {
     private final ManualClock activityClock = new ManualClock(T0 * 1_000_000);
 
     private final PartitionOutput output = new PartitionOutput();
-    private TimestampAssigner<Either<DeadLetter, MetricSample>> timestamps;
-    private WatermarkGenerator<Either<DeadLetter, MetricSample>> generator;
+    private TimestampAssigner<Either<DeadLetter, MetricBatch>> timestamps;
+    private WatermarkGenerator<Either<DeadLetter, MetricBatch>> generator;
 
     @BeforeEach
     void setUp() {
         // The job's defaults: 30 s out of order, idle after a minute, 10 min ahead at most.
-        WatermarkStrategy<Either<DeadLetter, MetricSample>> strategy =
+        WatermarkStrategy<Either<DeadLetter, MetricBatch>> strategy =
                 SampleWatermarks.strategy(
                         new Configuration(),
                         SampleValidator.builder().build(),
@@ -60,20 +63,30 @@ class SampleWatermarksTest {
         generator = strategy.createWatermarkGenerator(new Context(activityClock));
     }
 
-    private static Either<DeadLetter, MetricSample> cpu(long timestamp, double value) {
+    /** A batch of one sample, as the legacy per-sample records read. */
+    private static Either<DeadLetter, MetricBatch> cpu(long timestamp, double value) {
         return Either.Right(
-                new MetricSample(
-                        "node_cpu_usage_ratio", Map.of("host", "web-1"), value, timestamp));
+                MetricBatches.of(
+                        new MetricSample(
+                                "node_cpu_usage_ratio",
+                                Map.of("host", "web-1"),
+                                value,
+                                timestamp)));
     }
 
-    private static Either<DeadLetter, MetricSample> undecodable() {
+    /** A collection of web-1 whose samples were observed at their own times. */
+    private static MetricBatches.Builder web1(long timestamp) {
+        return MetricBatches.builder(Map.of("host", "web-1"), timestamp);
+    }
+
+    private static Either<DeadLetter, MetricBatch> undecodable() {
         return Either.Left(
                 DeadLetters.ofSample(
                         new MetricSample("garbage", Map.of(), 0.0, 0L), "undecodable: test", T0));
     }
 
     /** One record through the source, then one periodic emit. */
-    private long read(Either<DeadLetter, MetricSample> record) {
+    private long read(Either<DeadLetter, MetricBatch> record) {
         long timestamp = timestamps.extractTimestamp(record, T0);
         generator.onEvent(record, timestamp, output);
         generator.onPeriodicEmit(output);
@@ -86,6 +99,57 @@ class SampleWatermarksTest {
         read(cpu(T0 - 8_000, 2));
 
         assertThat(output.last()).isEqualTo(T0 - 5_000 - OUT_OF_ORDERNESS - 1);
+    }
+
+    @Test
+    void aBatchTakesTheTimeOfItsNewestValidSample() {
+        MetricBatch batch =
+                web1(T0 - 10_000)
+                        .add("node_load1", Map.of(), 1, T0 - 10_000)
+                        .add("node_load5", Map.of(), 1, T0 - 4_000)
+                        .add("node_load15", Map.of(), 1, T0 - 7_000)
+                        // Newer, but rejected downstream: a NaN, a far-future time, a bad name.
+                        .add("node_load1", Map.of("cpu", "0"), Double.NaN, T0 - 1_000)
+                        .add("node_load1", Map.of("cpu", "1"), 1, A_YEAR_AHEAD)
+                        .add("node-load", Map.of(), 1, T0)
+                        .build();
+
+        assertThat(read(Either.Right(batch))).isEqualTo(T0 - 4_000);
+        assertThat(output.last()).isEqualTo(T0 - 4_000 - OUT_OF_ORDERNESS - 1);
+    }
+
+    @Test
+    void aBatchOfOnlyRejectedSamplesHasNoEventTime() {
+        read(cpu(T0 - 5_000, 1));
+        long before = output.last();
+        MetricBatch batch =
+                web1(T0).add("node_load1", Map.of(), Double.POSITIVE_INFINITY, T0)
+                        .add("node_load5", Map.of(), 1, A_YEAR_AHEAD)
+                        // A label the batch also shares: a conflict, not a series.
+                        .add("node_load15", Map.of("host", "web-2"), 1, T0)
+                        .build();
+
+        assertThat(read(Either.Right(batch))).isEqualTo(Long.MIN_VALUE);
+        assertThat(output.last()).isEqualTo(before);
+    }
+
+    @Test
+    void aBatchWhoseSharedLabelsAreInvalidHasNoEventTime() {
+        read(cpu(T0 - 5_000, 1));
+        long before = output.last();
+        MetricBatch batch =
+                MetricBatches.builder(Map.of("host", "web-1", "__reserved", "x"), T0)
+                        .add("node_load1", 1)
+                        .build();
+
+        assertThat(read(Either.Right(batch))).isEqualTo(Long.MIN_VALUE);
+        assertThat(output.last()).isEqualTo(before);
+    }
+
+    @Test
+    void anEmptyBatchHasNoEventTime() {
+        assertThat(read(Either.Right(web1(T0).build()))).isEqualTo(Long.MIN_VALUE);
+        assertThat(output.last()).isEqualTo(Long.MIN_VALUE);
     }
 
     @Test

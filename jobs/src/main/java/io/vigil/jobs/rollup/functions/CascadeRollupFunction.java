@@ -17,25 +17,37 @@ import org.apache.flink.util.Collector;
  * error), and counter increases add up (each finer increase already bridges from the value before
  * it, so their sum is the increase over the whole window).
  *
- * <p>A finer rollup is emitted when the watermark passes its end, before that watermark travels on;
- * so every finer rollup of a coarse window arrives before the coarse window fires, and none is ever
- * late here.
+ * <p>A finer rollup is emitted when the watermark passes its end plus its origin's close offset
+ * (less than {@code closeDelay}), before that watermark travels on; the coarse window fires only
+ * once the watermark passes its end plus {@code closeDelay}, so every finer rollup of it has
+ * arrived by then, and none is ever late here.
  */
 public final class CascadeRollupFunction extends KeyedProcessFunction<Long, Rollup, Rollup> {
     private static final long serialVersionUID = 1L;
 
     private final long windowMillis;
+    private final long closeDelayMillis;
 
     private transient MapState<Long, Rollup> openWindows;
 
     /**
      * @param window length of the coarse windows; a whole multiple of the finer windows
+     * @param closeDelay how long after a window's end (event time) the finer rollups may still
+     *     come: the rollup's close spread; shorter than the window
      */
-    public CascadeRollupFunction(Duration window) {
+    public CascadeRollupFunction(Duration window, Duration closeDelay) {
         if (window.toMillis() <= 0) {
             throw new IllegalArgumentException("window must be at least 1 ms, was " + window);
         }
+        if (closeDelay.isNegative() || closeDelay.toMillis() >= window.toMillis()) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "the close delay must be at least 0 and shorter than the window (%s),"
+                                    + " was %s",
+                            window, closeDelay));
+        }
         this.windowMillis = window.toMillis();
+        this.closeDelayMillis = closeDelay.toMillis();
     }
 
     @Override
@@ -48,7 +60,7 @@ public final class CascadeRollupFunction extends KeyedProcessFunction<Long, Roll
         long start = Math.floorDiv(finer.windowStart, windowMillis) * windowMillis;
         Rollup merged = openWindows.get(start);
         if (merged == null) {
-            ctx.timerService().registerEventTimeTimer(start + windowMillis - 1);
+            ctx.timerService().registerEventTimeTimer(start + windowMillis - 1 + closeDelayMillis);
             openWindows.put(start, startWith(finer, start));
             return;
         }
@@ -88,7 +100,9 @@ public final class CascadeRollupFunction extends KeyedProcessFunction<Long, Roll
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Rollup> out)
             throws Exception {
-        long start = timestamp + 1 - windowMillis;
+        // Rounded down rather than the delay subtracted, so that timers of a savepoint taken with
+        // another delay still find their window (the delay is shorter than a window).
+        long start = Math.floorDiv(timestamp + 1, windowMillis) * windowMillis - windowMillis;
         Rollup merged = openWindows.get(start);
         if (merged == null) {
             return;

@@ -61,16 +61,28 @@ public final class GroupRollupFunction
 
     private final Level level;
     private final long windowMillis;
+    private final long closeDelayMillis;
 
     private transient MapState<Long, GroupRollup> openWindows;
 
     /**
      * @param level the level this function computes
      * @param windowMillis the length of the windows, the same at every level
+     * @param closeDelayMillis how long after a window's end (event time) its series' rollups may
+     *     still come: the rollup's close spread, shorter than the window. Every level waits the
+     *     same: a level's aggregate reaches the next level before the watermark that closes both.
      */
-    public GroupRollupFunction(Level level, long windowMillis) {
+    public GroupRollupFunction(Level level, long windowMillis, long closeDelayMillis) {
+        if (closeDelayMillis < 0 || closeDelayMillis >= windowMillis) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "the close delay must be at least 0 and shorter than the window (%d"
+                                    + " ms), was %d ms",
+                            windowMillis, closeDelayMillis));
+        }
         this.level = level;
         this.windowMillis = windowMillis;
+        this.closeDelayMillis = closeDelayMillis;
     }
 
     @Override
@@ -91,7 +103,9 @@ public final class GroupRollupFunction
             group.dc = level.compareTo(Level.DC) < 0 ? child.dc : null;
             group.metric = child.metric;
             group.windowStart = child.windowStart;
-            ctx.timerService().registerEventTimeTimer(child.windowStart + windowMillis - 1);
+            ctx.timerService()
+                    .registerEventTimeTimer(
+                            child.windowStart + windowMillis - 1 + closeDelayMillis);
         }
         group.series += child.series;
         group.count += child.count;
@@ -108,7 +122,8 @@ public final class GroupRollupFunction
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<GroupRollup> out)
             throws Exception {
-        long start = timestamp + 1 - windowMillis;
+        // Rounded down rather than the delay subtracted: see CascadeRollupFunction#onTimer.
+        long start = Math.floorDiv(timestamp + 1, windowMillis) * windowMillis - windowMillis;
         GroupRollup group = openWindows.get(start);
         if (group == null) {
             return;

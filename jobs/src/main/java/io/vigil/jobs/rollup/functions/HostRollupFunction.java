@@ -177,9 +177,7 @@ public final class HostRollupFunction extends KeyedProcessFunction<Long, MetricB
             if (LateSamples.isLate(start + windowMillis - 1 + offset, watermark)) {
                 lateSamples.inc();
                 ctx.output(
-                        DeadLetters.TAG,
-                        late.deadLetter(
-                                MetricBatches.sample(batch, i), start, windowMillis, watermark));
+                        DeadLetters.TAG, late.deadLetter(batch, i, start, windowMillis, watermark));
                 continue;
             }
             BatchSample sample = samples.get(i);
@@ -205,7 +203,9 @@ public final class HostRollupFunction extends KeyedProcessFunction<Long, MetricB
                 timersFor = start;
             }
         }
-        if (stored == null || count != stored) {
+        // Never a count of zero: an origin without state whose batch was all late admitted no
+        // series, and a zero written here would stay forever, as no timer of it would clear it.
+        if (count > 0 && (stored == null || count != stored)) {
             seriesCount.update(count);
         }
     }
@@ -234,7 +234,11 @@ public final class HostRollupFunction extends KeyedProcessFunction<Long, MetricB
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Rollup> out)
             throws Exception {
-        long end = timestamp + 1 - closeOffset(ctx.getCurrentKey());
+        // The window end the timer was registered for, from the timer alone: the offset is
+        // shorter than a window, so rounding down finds it. Not timestamp + 1 - closeOffset: a
+        // restore with another close spread keeps the timers of the old offsets, which would
+        // then close no window (its samples never written, its series never leaving state).
+        long end = Math.floorDiv(timestamp + 1, windowMillis) * windowMillis;
         long start = end - windowMillis;
         boolean chunkEnd = end % chunkMillis == 0;
         List<Long> emptied = new ArrayList<>();

@@ -2,7 +2,8 @@ package io.vigil.jobs.rollup.functions;
 
 import io.vigil.connectors.kafka.DeadLetters;
 import io.vigil.schemas.DeadLetter;
-import io.vigil.schemas.MetricSample;
+import io.vigil.schemas.MetricBatch;
+import io.vigil.schemas.MetricBatches;
 import java.io.Serializable;
 import java.time.Instant;
 
@@ -20,7 +21,7 @@ import java.time.Instant;
  *     lateSamples.inc();
  *     ctx.output(
  *             DeadLetters.TAG,
- *             late.deadLetter(sample, start, length, watermark));
+ *             late.deadLetter(batch, i, start, length, watermark));
  *     return;
  * }
  * }</pre>
@@ -55,16 +56,18 @@ final class LateSamples implements Serializable {
      * @param length length of that interval, ms
      * @param watermark the watermark that made the sample late
      */
-    DeadLetter deadLetter(MetricSample sample, long start, long length, long watermark) {
+    DeadLetter deadLetter(MetricBatch batch, int i, long start, long length, long watermark) {
         String reason =
                 String.format(
                         "late: sample at %s belongs to the %s [%s, %s) that was already written"
                                 + " (watermark %s)",
-                        Instant.ofEpochMilli(sample.getTimestamp()),
+                        Instant.ofEpochMilli(MetricBatches.timestamp(batch, i)),
                         interval,
                         Instant.ofEpochMilli(start),
                         Instant.ofEpochMilli(start + length),
                         Instant.ofEpochMilli(watermark));
-        return DeadLetters.ofSample(sample, reason, System.currentTimeMillis());
+        // As a batch of that sample with the batch's shared labels, keyed by its origin like every
+        // other dead-lettered sample, so that a replay lands on its host's partition.
+        return DeadLetters.ofSample(batch, i, reason, System.currentTimeMillis());
     }
 }

@@ -26,7 +26,8 @@ class CascadeRollupFunctionTest {
     void setUp() throws Exception {
         harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new CascadeRollupFunction(Duration.ofHours(1))),
+                        new KeyedProcessOperator<>(
+                                new CascadeRollupFunction(Duration.ofHours(1), Duration.ZERO)),
                         rollup -> rollup.seriesId,
                         Types.LONG);
         harness.open();
@@ -69,6 +70,41 @@ class CascadeRollupFunctionTest {
         assertThat(hour.rate).isNaN();
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    /**
+     * With close spread, an origin writes its last minute up to the spread after the hour's end:
+     * the hour waits for it instead of being written twice (the second time partial).
+     */
+    @Test
+    void waitsTheCloseDelayForTheLastMinutes() throws Exception {
+        Duration delay = Duration.ofSeconds(5);
+        try (KeyedOneInputStreamOperatorTestHarness<Long, Rollup, Rollup> delayed =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new CascadeRollupFunction(Duration.ofHours(1), delay)),
+                        rollup -> rollup.seriesId,
+                        Types.LONG)) {
+            delayed.open();
+            delayed.processElement(minute(0, 10), T0 + ONE_MINUTE - 1);
+            delayed.processWatermark(ONE_HOUR_LATER + 3_000);
+            // The origin's offset is 4 s: its last minute comes after the hour's end.
+            delayed.processElement(minute(59, 3), ONE_HOUR_LATER + 3_999);
+            assertThat(delayed.extractOutputValues()).isEmpty();
+
+            delayed.processWatermark(ONE_HOUR_LATER - 1 + delay.toMillis());
+
+            assertThat(delayed.extractOutputValues())
+                    .singleElement()
+                    .satisfies(
+                            hour -> {
+                                assertThat(hour.windowStart).isEqualTo(T0);
+                                assertThat(hour.count).isEqualTo(2);
+                                assertThat(hour.sum).isEqualTo(13);
+                            });
+            assertThat(delayed.numKeyedStateEntries()).isZero();
+            assertThat(delayed.numEventTimeTimers()).isZero();
+        }
     }
 
     @Test

@@ -34,7 +34,7 @@ class GroupRollupFunctionTest {
             GroupRollupFunction.Level level) throws Exception {
         KeyedOneInputStreamOperatorTestHarness<String, GroupRollup, GroupRollup> harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new GroupRollupFunction(level, ONE_MINUTE)),
+                        new KeyedProcessOperator<>(new GroupRollupFunction(level, ONE_MINUTE, 0)),
                         level.key(),
                         Types.STRING);
         harness.open();

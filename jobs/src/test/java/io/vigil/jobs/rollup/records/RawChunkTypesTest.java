@@ -10,7 +10,10 @@ import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
 
-/** The raw-chunk types travel and sit in state as Flink POJOs, never through Kryo. */
+/**
+ * The raw-chunk types and the series buffers that hold raw samples in state travel and sit in state
+ * as Flink POJOs, never through Kryo.
+ */
 class RawChunkTypesTest {
     private static final long T0 = 1_764_064_800_000L; // 2025-11-25T10:00:00Z
     private static final Map<String, String> WEB_1 = Map.of("host", "web-1");
@@ -35,12 +38,21 @@ class RawChunkTypesTest {
     }
 
     @Test
-    void seriesIdentitiesArePojos() throws Exception {
-        TypeSerializer<SeriesIdentity> serializer =
-                SeriesIdentity.TYPE.createSerializer(new SerializerConfigImpl());
-        SeriesIdentity series = new SeriesIdentity("cpu", WEB_1);
+    void seriesBuffersArePojos() throws Exception {
+        TypeSerializer<SeriesBuffer> serializer =
+                SeriesBuffer.TYPE.createSerializer(new SerializerConfigImpl());
+        SeriesBuffer series = new SeriesBuffer("requests_total", WEB_1);
+        series.add(T0 + 10_000, 3.0);
+        series.add(T0, Double.NaN);
+        series.counterTimestamp = T0 - 5_000;
+        series.counterValue = 2.0;
 
         assertThat(serializer).isInstanceOf(PojoSerializer.class);
-        assertThat(roundTrip(serializer, series)).isEqualTo(series);
+        SeriesBuffer copy = roundTrip(serializer, series);
+        assertThat(copy).isEqualTo(series);
+        // Equality reads only the buffered samples; the copy must also keep appending.
+        copy.add(T0 + 20_000, 4.0);
+        assertThat(copy.between(T0, T0 + 30_000).timestamps())
+                .containsExactly(T0, T0 + 10_000, T0 + 20_000);
     }
 }

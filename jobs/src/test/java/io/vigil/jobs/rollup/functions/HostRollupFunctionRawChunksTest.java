@@ -1,5 +1,6 @@
 package io.vigil.jobs.rollup.functions;
 
+import static io.vigil.jobs.rollup.functions.HostRollupHarnesses.batchOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
@@ -8,25 +9,24 @@ import io.vigil.connectors.kafka.DeadLetters;
 import io.vigil.jobs.rollup.records.RawChunk;
 import io.vigil.jobs.rollup.records.Rollup;
 import io.vigil.schemas.DeadLetter;
+import io.vigil.schemas.MetricBatch;
+import io.vigil.schemas.MetricBatches;
 import io.vigil.schemas.MetricSample;
 import io.vigil.schemas.SeriesIds;
-import io.vigil.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The raw chunks {@link WindowRollupFunction} writes on its side output. */
-class WindowRollupFunctionRawChunksTest {
+/** The raw chunks {@link HostRollupFunction} writes on its side output. */
+class HostRollupFunctionRawChunksTest {
     private static final long T0 = 1_764_064_800_000L; // 2025-11-25T10:00:00Z, a 2-minute boundary
     private static final long TEN_SECONDS = 10_000;
     private static final long TWO_MINUTES = 120_000;
@@ -37,46 +37,47 @@ class WindowRollupFunctionRawChunksTest {
     private static final Map<String, String> WEB_2 = Map.of("host", "web-2");
     private static final long SERIES_WEB_1 = SeriesIds.of("cpu", WEB_1);
 
-    private KeyedOneInputStreamOperatorTestHarness<Long, MetricSample, Rollup> harness;
+    private RecordedOperatorMetrics metrics;
+    private KeyedOneInputStreamOperatorTestHarness<Long, MetricBatch, Rollup> harness;
 
     @BeforeEach
     void setUp() throws Exception {
-        harness = newHarness();
+        metrics = new RecordedOperatorMetrics();
+        harness = HostRollupHarnesses.open(function(), metrics);
     }
 
     @AfterEach
     void tearDown() throws Exception {
         harness.close();
+        metrics.close();
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<Long, MetricSample, Rollup> newHarness()
-            throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<Long, MetricSample, Rollup> harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(
-                                new WindowRollupFunction(
-                                        Duration.ofMinutes(1), Duration.ofHours(1))),
-                        SeriesIds::of,
-                        Types.LONG);
-        harness.open();
-        return harness;
+    /**
+     * One-minute windows, a counter memory longer than any test, no close spread (every host closes
+     * as the watermark passes the end) and no series limit in reach.
+     */
+    private static HostRollupFunction function() {
+        return new HostRollupFunction(
+                Duration.ofMinutes(1), Duration.ofHours(1), Duration.ZERO, 10_000);
     }
 
-    private static MetricSample cpu(Map<String, String> host, long timestamp, double value) {
-        return new MetricSample("cpu", host, value, timestamp);
+    /** A sample of one series, sent alone: a batch of one. */
+    private static MetricBatch cpu(Map<String, String> host, long timestamp, double value) {
+        return MetricBatches.of(new MetricSample("cpu", host, value, timestamp));
     }
 
-    private void process(MetricSample sample) throws Exception {
-        harness.processElement(sample, sample.getTimestamp());
+    private void process(MetricBatch batch) throws Exception {
+        HostRollupHarnesses.process(harness, batch);
     }
 
     private List<RawChunk> written() {
         return chunksOf(harness);
     }
 
+    /** Every chunk written so far, not drained: some tests compare the whole history. */
     private static List<RawChunk> chunksOf(
-            KeyedOneInputStreamOperatorTestHarness<Long, MetricSample, Rollup> harness) {
-        var chunks = harness.getSideOutput(WindowRollupFunction.RAW_CHUNKS);
+            KeyedOneInputStreamOperatorTestHarness<Long, MetricBatch, Rollup> harness) {
+        var chunks = harness.getSideOutput(HostRollupFunction.RAW_CHUNKS);
         return chunks == null ? List.of() : chunks.stream().map(StreamRecord::getValue).toList();
     }
 
@@ -121,6 +122,43 @@ class WindowRollupFunctionRawChunksTest {
         assertThat(values(chunk).get(3)).isEqualTo(3.5);
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void writesTheChunksOfEverySeriesOfAHostBatch() throws Exception {
+        // A host's collections every 10 s: its load and the idle seconds of its CPU, one batch
+        // each, the CPU's own label kept apart from the host's.
+        List<MetricBatch> batches = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            batches.add(
+                    MetricBatches.builder(WEB_1, T0 + i * TEN_SECONDS)
+                            .add("node_load1", i / 10.0)
+                            .add("node_cpu_seconds_total", Map.of("cpu", "0"), 100.0 + i)
+                            .build());
+        }
+        for (MetricBatch batch : batches) {
+            process(batch);
+        }
+
+        harness.processWatermark(TWO_MINUTES_LATER - 1);
+
+        long[] ids = MetricBatches.seriesIds(batches.get(0));
+        assertThat(written())
+                .extracting(c -> c.seriesId, c -> c.metric, c -> c.labels, c -> c.count)
+                .containsExactlyInAnyOrder(
+                        tuple(ids[0], "node_load1", WEB_1, 12),
+                        tuple(
+                                ids[1],
+                                "node_cpu_seconds_total",
+                                Map.of("host", "web-1", "cpu", "0"),
+                                12));
+        RawChunk idle =
+                written().stream().filter(c -> c.seriesId == ids[1]).findFirst().orElseThrow();
+        assertThat(values(idle)).startsWith(100.0, 101.0).endsWith(111.0);
+        // Only the counter's baseline is left, until the counter memory has passed: the host's
+        // map of series and their count, and a timer for each window that moved the baseline.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(2);
     }
 
     @Test
@@ -181,13 +219,13 @@ class WindowRollupFunctionRawChunksTest {
     @Test
     void splitsAnIntervalOfMoreThan120SamplesIntoDeterministicChunks() throws Exception {
         // 250 samples every 400 ms, the first 100 ms after the interval starts, in random order.
-        List<MetricSample> samples = new ArrayList<>();
+        List<MetricBatch> samples = new ArrayList<>();
         for (int i = 0; i < 250; i++) {
             samples.add(cpu(WEB_1, T0 + 100 + i * 400L, i));
         }
-        List<MetricSample> shuffled = new ArrayList<>(samples);
+        List<MetricBatch> shuffled = new ArrayList<>(samples);
         Collections.shuffle(shuffled, new Random(7));
-        for (MetricSample sample : shuffled) {
+        for (MetricBatch sample : shuffled) {
             process(sample);
         }
 
@@ -204,13 +242,28 @@ class WindowRollupFunctionRawChunksTest {
         assertThat(values(written().get(1)).get(0)).isEqualTo(120.0);
 
         // The same samples in time order: byte for byte the same rows.
-        try (KeyedOneInputStreamOperatorTestHarness<Long, MetricSample, Rollup> inOrder =
-                newHarness()) {
-            for (MetricSample sample : samples) {
-                inOrder.processElement(sample, sample.getTimestamp());
+        try (var inOrder = HostRollupHarnesses.create(function())) {
+            inOrder.open();
+            for (MetricBatch sample : samples) {
+                HostRollupHarnesses.process(inOrder, sample);
             }
             inOrder.processWatermark(TWO_MINUTES_LATER - 1);
             assertThat(chunksOf(inOrder)).isEqualTo(written());
+        }
+        // And as one batch, as a collector that buffered them would send them.
+        try (var oneBatch = HostRollupHarnesses.create(function())) {
+            oneBatch.open();
+            MetricBatches.Builder batch = MetricBatches.builder(WEB_1, T0);
+            for (MetricBatch sample : shuffled) {
+                batch.add(
+                        "cpu",
+                        Map.of(),
+                        sample.getSamples().get(0).getValue(),
+                        sample.getTimestamp());
+            }
+            HostRollupHarnesses.process(oneBatch, batch.build());
+            oneBatch.processWatermark(TWO_MINUTES_LATER - 1);
+            assertThat(chunksOf(oneBatch)).isEqualTo(written());
         }
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
@@ -234,23 +287,19 @@ class WindowRollupFunctionRawChunksTest {
 
         // Its window was written, its chunk interval not yet: it would make the chunk disagree
         // with the rollup, so it leaves once, as a late sample of its window.
-        MetricSample late = cpu(WEB_1, T0 + 2_000, 99);
-        process(late);
+        MetricSample late = new MetricSample("cpu", WEB_1, 99.0, T0 + 2_000);
+        process(MetricBatches.of(late));
         harness.processWatermark(TWO_MINUTES_LATER - 1);
 
         assertThat(written()).singleElement().extracting(c -> c.count).isEqualTo(1);
-        List<DeadLetter> deadLetters =
-                harness.getSideOutput(DeadLetters.TAG).stream()
-                        .map(StreamRecord::getValue)
-                        .toList();
+        List<DeadLetter> deadLetters = HarnessOutputs.drain(harness, DeadLetters.TAG);
         assertThat(deadLetters).hasSize(1);
         assertThat(deadLetters.get(0).getReason())
                 .startsWith("late: ")
                 .contains("window [2025-11-25T10:00:00Z, 2025-11-25T10:01:00Z)")
                 .contains("already written");
-        byte[] raw = new byte[deadLetters.get(0).getRaw().remaining()];
-        deadLetters.get(0).getRaw().get(raw);
-        assertThat(Topics.METRIC_SAMPLES.codec().decode(raw)).isEqualTo(late);
+        assertThat(MetricBatches.sample(batchOf(deadLetters.get(0)), 0)).isEqualTo(late);
+        assertThat(metrics.count("lateSamples")).isOne();
         assertThat(harness.numEventTimeTimers()).isZero();
         assertThat(harness.numKeyedStateEntries()).isZero();
     }
@@ -284,15 +333,15 @@ class WindowRollupFunctionRawChunksTest {
 
     @Test
     void cleansUpStateAndTimersOnceEveryChunkWasWritten() throws Exception {
-        // Two series, three intervals each, the intervals' samples interleaved.
+        // Two hosts, three intervals each, the intervals' samples interleaved.
         for (int i = 0; i < 36; i++) {
             long ts = T0 + (i % 3) * TWO_MINUTES + (i / 3) * TEN_SECONDS;
             process(cpu(i % 2 == 0 ? WEB_1 : WEB_2, ts, i));
         }
-        // Per series and interval: a timer for each of its two windows, the second also its end.
+        // Per host and interval: a timer for each of its two windows, the second also its end.
         assertThat(harness.numEventTimeTimers()).isEqualTo(12);
-        // Per series: the map of its buffered samples, its name and labels, its newest interval.
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(6);
+        // Per host: the map of its series and their count.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(4);
 
         harness.processWatermark(TWO_MINUTES_LATER - 1);
         assertThat(written()).hasSize(2);
