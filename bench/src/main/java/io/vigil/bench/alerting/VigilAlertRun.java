@@ -56,12 +56,12 @@ import org.apache.kafka.common.config.ConfigResource;
  * posting to the benchmark's webhook receiver, and the simulated fleet played into Kafka from this
  * JVM with the incidents.
  *
- * <p>t0 is the moment the simulated collector read an incident's first high value: the timestamp
- * of its sample, taken once Kafka acknowledged the batch. Prometheus's t0 is the same moment on its
+ * <p>t0 is the moment the simulated collector read an incident's first high value: the timestamp of
+ * its sample, taken once Kafka acknowledged the batch. Prometheus's t0 is the same moment on its
  * side (the value visible at the exposition server), so both figures include the collection path.
- * Stages: the FIRING event appended to {@code vigil.alerts} (the broker's
- * LogAppendTime, which the run sets on that topic), received by a consumer of it, and the webhook
- * received from the notifier.
+ * Stages: the FIRING event appended to {@code vigil.alerts} (the broker's LogAppendTime, which the
+ * run sets on that topic), received by a consumer of it, and the webhook received from the
+ * notifier.
  */
 public final class VigilAlertRun {
     static final String ALERTING_MAIN = "io.vigil.jobs.alerting.AlertingJobMain";
