@@ -100,6 +100,14 @@ public final class PipelineBenchmark implements Callable<Integer> {
             description = "Which systems to run: vigil, prometheus or both (${DEFAULT-VALUE}).")
     List<String> systems;
 
+    @Option(
+            names = "--state-backend",
+            defaultValue = "hashmap",
+            description =
+                    "Flink state backend of the Vigil side: hashmap (the session cluster's"
+                            + " default) or rocksdb (${DEFAULT-VALUE}).")
+    String stateBackend;
+
     @Override
     public Integer call() throws IOException {
         run.requireRun(this);
@@ -124,7 +132,13 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 if (run.jobJar == null) {
                     throw new IllegalArgumentException("--job-jar is needed to run Vigil");
                 }
-                vigil = Optional.of(new VigilPipelineRun(settings, run.runDir, run.jobJar).run());
+                VigilPipelineRun.StateBackend backend =
+                        VigilPipelineRun.StateBackend.valueOf(
+                                stateBackend.toUpperCase(java.util.Locale.ROOT));
+                vigil =
+                        Optional.of(
+                                new VigilPipelineRun(settings, run.runDir, run.jobJar, backend)
+                                        .run());
             } catch (Exception e) {
                 vigilFailure = describe(e);
                 Console.say("Vigil side failed: %s", vigilFailure);

@@ -75,9 +75,15 @@ final class CassandraNode {
 
     private static final List<String> JVM_OPTIONS =
             List.of(
-                    "-Xms1g",
-                    "-Xmx1g",
+                    // At most 768 MiB, starting small and given back after a quiet minute: a
+                    // local node's footprint follows its load (its memtables, caches and pools
+                    // are sized from the maximum, and smaller in cassandra.yaml).
+                    "-Xms128m",
+                    "-Xmx768m",
                     "-XX:+UseG1GC",
+                    "-XX:G1PeriodicGCInterval=60000",
+                    "-XX:MinHeapFreeRatio=10",
+                    "-XX:MaxHeapFreeRatio=30",
                     // A node that ran out of memory may have corrupted state; dying is safer, and
                     // the stack status then says DEAD.
                     "-XX:+ExitOnOutOfMemoryError",
@@ -183,6 +189,10 @@ final class CassandraNode {
         config.put("concurrent_counter_writes", 4);
         config.put("concurrent_materialized_view_writes", 2);
         config.put("concurrent_compactors", 1);
+        // Off-heap caches sized for one node on a laptop, not a server: the chunk cache would
+        // take up to 512 MiB and the networking buffers 128 MiB.
+        config.put("file_cache_size", "64MiB");
+        config.put("networking_cache_size", "32MiB");
         config.put("authenticator", "AllowAllAuthenticator");
         config.put("authorizer", "AllowAllAuthorizer");
         // Lightweight transactions in one round trip less, as recommended for new clusters.

@@ -72,7 +72,37 @@ public final class VigilPipelineRun {
     private final BenchSettings settings;
     private final Path runDir;
     private final Path jobJar;
+    private final StateBackend stateBackend;
     private final List<String> notes = new ArrayList<>();
+
+    /**
+     * The Flink state backends the benchmark can run the jobs on, to choose one by measurement. The
+     * session cluster's configuration (flink-conf/config.yaml) runs on the heap.
+     */
+    public enum StateBackend {
+        /** The heap (HashMapStateBackend): what flink-conf/config.yaml sets. */
+        HASHMAP(Map.of("state.backend.type", "hashmap")),
+        /**
+         * RocksDB with incremental checkpoints, and the managed memory it sizes its caches from
+         * (flink-conf gives none, as the heap backend does not use it).
+         */
+        ROCKSDB(
+                Map.of(
+                        "state.backend.type", "rocksdb",
+                        "execution.checkpointing.incremental", "true",
+                        "taskmanager.memory.managed.size", "256m"));
+
+        private final Map<String, String> settings;
+
+        StateBackend(Map<String, String> settings) {
+            this.settings = settings;
+        }
+
+        /** The Flink settings that select it, over the bundled configuration. */
+        public Map<String, String> settings() {
+            return settings;
+        }
+    }
 
     /**
      * @param settings the workload and durations
@@ -80,22 +110,45 @@ public final class VigilPipelineRun {
      * @param jobJar the shaded jar of vigil-jobs
      */
     public VigilPipelineRun(BenchSettings settings, Path runDir, Path jobJar) {
+        this(settings, runDir, jobJar, StateBackend.HASHMAP);
+    }
+
+    /**
+     * @param settings the workload and durations
+     * @param runDir this run's folder; the stack goes to {@code vigil-stack/} in it
+     * @param jobJar the shaded jar of vigil-jobs
+     * @param stateBackend the state backend of the session cluster
+     */
+    public VigilPipelineRun(
+            BenchSettings settings, Path runDir, Path jobJar, StateBackend stateBackend) {
         this.settings = settings;
         this.runDir = runDir;
         this.jobJar = jobJar;
+        this.stateBackend = stateBackend;
     }
 
     /** Runs the Vigil side; every process it started is stopped when it returns or throws. */
     public VigilFigures run() throws Exception {
         Path stackDir = runDir.resolve("vigil-stack");
-        Console.say("Vigil: starting Kafka, Cassandra and Flink (1 TaskManager) in %s", stackDir);
-        try (LocalStack stack =
+        Console.say(
+                "Vigil: starting Kafka, Cassandra and Flink (1 TaskManager, %s state) in %s",
+                stateBackend.name().toLowerCase(java.util.Locale.ROOT), stackDir);
+        LocalStack.Builder builder =
                 LocalStack.builder()
                         .dataDir(stackDir)
                         .withKafka()
                         .withCassandra()
-                        .withFlink(TASK_MANAGERS)
-                        .build()) {
+                        .withFlink(TASK_MANAGERS);
+        stateBackend.settings().forEach(builder::flinkSetting);
+        if (stateBackend != StateBackend.HASHMAP) {
+            notes.add(
+                    "state backend "
+                            + stateBackend.name().toLowerCase(java.util.Locale.ROOT)
+                            + " ("
+                            + stateBackend.settings()
+                            + "), not the session cluster's default heap");
+        }
+        try (LocalStack stack = builder.build()) {
             stack.start();
             try (CqlSession session =
                     CqlSession.builder()

@@ -42,7 +42,7 @@ final class LocalNotifier {
 
     /** A small consumer; the serial collector spares the two cores of a laptop-sized machine. */
     private static final List<String> JVM_OPTIONS =
-            List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
+            List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
 
     private LocalNotifier() {}
 

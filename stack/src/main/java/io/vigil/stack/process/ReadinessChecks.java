@@ -65,6 +65,13 @@ final class ReadinessChecks {
         private long position;
         private String carry = "";
 
+        /**
+         * Once seen, a line stays written: without this latch, a check that found its line while a
+         * later check of {@link AllOf} still failed (Cassandra logs that it starts listening a
+         * moment before its port accepts) would never find it again, and the start timed out.
+         */
+        private boolean found;
+
         LogLine(Path file, String text) {
             this.file = Objects.requireNonNull(file, "file");
             this.text = Objects.requireNonNull(text, "text");
@@ -76,6 +83,9 @@ final class ReadinessChecks {
 
         @Override
         public synchronized boolean isReady() throws IOException {
+            if (found) {
+                return true;
+            }
             if (!Files.exists(file)) {
                 return false;
             }
@@ -97,6 +107,7 @@ final class ReadinessChecks {
                 // even where the log holds multi-byte UTF-8.
                 String chunk = carry + new String(bytes, StandardCharsets.ISO_8859_1);
                 if (chunk.contains(text)) {
+                    found = true;
                     return true;
                 }
                 carry = chunk.substring(Math.max(0, chunk.length() - text.length()));

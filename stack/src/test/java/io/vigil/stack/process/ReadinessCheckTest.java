@@ -71,6 +71,27 @@ class ReadinessCheckTest {
                 .isEqualTo("'Startup complete' in " + log + " and TCP 127.0.0.1:" + closedPort);
     }
 
+    /**
+     * Cassandra logs that it starts listening a moment before its port accepts: the log line found
+     * in a poll where the port still failed must still count in the next poll, when the port is up
+     * (it did not, and a start timed out with the node ready).
+     */
+    @Test
+    void allOfStaysReadyForALogLineFoundWhileALaterCheckFailed() throws Exception {
+        Path log = dir.resolve("server.log");
+        append(log, "Starting listening for CQL clients on /127.0.0.1\n");
+        int port = new PortAllocator().next();
+        ReadinessCheck check =
+                ReadinessCheck.allOf(
+                        ReadinessCheck.logLine(log, "Starting listening for CQL clients"),
+                        ReadinessCheck.tcpPort(port));
+
+        assertThat(check.isReady()).as("the port not yet open").isFalse();
+        try (ServerSocket server = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            assertThat(check.isReady()).as("the port open, no new log line").isTrue();
+        }
+    }
+
     private static void append(Path file, String text) throws Exception {
         Files.writeString(
                 file,
