@@ -175,7 +175,11 @@ final class KafkaBroker {
                         "offsets.topic.num.partitions=4",
                         "transaction.state.log.num.partitions=4",
                         "# Tests start consuming at once instead of waiting 3 s for more members.",
-                        "group.initial.rebalance.delay.ms=0")
+                        "group.initial.rebalance.delay.ms=0",
+                        "# The compacted topics (rules, silences, consumer offsets) are small: the"
+                                + " log cleaner's default 128 MiB dedupe buffer would be most of"
+                                + " the heap.",
+                        "log.cleaner.dedupe.buffer.size=16777216")
                 + "\n";
     }
 

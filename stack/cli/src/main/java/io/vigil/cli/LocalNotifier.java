@@ -40,9 +40,17 @@ final class LocalNotifier {
     /** Written by the notifier's build next to its classes (see notifier/pom.xml). */
     private static final String CLASSPATH_RESOURCE = "io/vigil/notifier/notifier.classpath";
 
-    /** A small consumer; the serial collector spares the two cores of a laptop-sized machine. */
+    /**
+     * A small consumer: the serial collector and the quick compiler alone spare the two cores of a
+     * laptop-sized machine (a few notifications a second need no optimised code).
+     */
     private static final List<String> JVM_OPTIONS =
-            List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
+            List.of(
+                    "-Xms32m",
+                    "-Xmx256m",
+                    "-XX:+UseSerialGC",
+                    "-XX:TieredStopAtLevel=1",
+                    "-XX:+ExitOnOutOfMemoryError");
 
     private LocalNotifier() {}
 
