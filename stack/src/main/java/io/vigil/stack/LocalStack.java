@@ -85,6 +85,7 @@ public final class LocalStack implements AutoCloseable {
     private final Path java;
     private final Duration startTimeout;
     private final Map<String, Object> flinkSettings;
+    private final List<String> jvmOptions;
     private final PortAllocator ports;
     private final Thread shutdownHook;
 
@@ -116,6 +117,7 @@ public final class LocalStack implements AutoCloseable {
         this.java = builder.javaExecutable;
         this.startTimeout = builder.startTimeout;
         this.flinkSettings = Map.copyOf(builder.flinkSettings);
+        this.jvmOptions = List.copyOf(builder.jvmOptions);
         this.ports = ports;
         this.shutdownHook = new Thread(this::close, "vigil-stack-shutdown");
     }
@@ -447,7 +449,7 @@ public final class LocalStack implements AutoCloseable {
                 throw new IllegalStateException(
                         String.format("The stack is closed; not starting %s", spec.name()));
             }
-            ManagedProcess process = ManagedProcess.launch(spec);
+            ManagedProcess process = ManagedProcess.launch(spec.withJvmOptions(jvmOptions));
             members.add(new Member(role, process));
             writeState();
             return process;
@@ -658,6 +660,7 @@ public final class LocalStack implements AutoCloseable {
         private Path javaExecutable = JavaCommand.currentJava();
         private Duration startTimeout = ProcessSpec.DEFAULT_START_TIMEOUT;
         private final Map<String, Object> flinkSettings = new LinkedHashMap<>();
+        private final List<String> jvmOptions = new ArrayList<>();
 
         private Builder() {}
 
@@ -708,6 +711,16 @@ public final class LocalStack implements AutoCloseable {
         public Builder flinkSetting(String key, Object value) {
             flinkSettings.put(
                     Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * JVM options for every process the stack starts (Kafka, Cassandra, Flink, and processes
+         * started later with {@link LocalStack#startProcess}), e.g. {@code -XX:TieredStopAtLevel=1}
+         * for a stack that will carry little load.
+         */
+        public Builder jvmOptions(List<String> options) {
+            options.forEach(option -> jvmOptions.add(Objects.requireNonNull(option, "option")));
             return this;
         }
 

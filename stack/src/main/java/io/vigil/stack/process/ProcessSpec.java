@@ -57,8 +57,12 @@ public final class ProcessSpec {
     private final Duration stopTimeout;
 
     private ProcessSpec(Builder builder) {
+        this(builder, List.copyOf(builder.command));
+    }
+
+    private ProcessSpec(Builder builder, List<String> command) {
         this.name = builder.name;
-        this.command = List.copyOf(builder.command);
+        this.command = command;
         this.workingDir = builder.workingDir;
         this.environment = Collections.unmodifiableMap(new LinkedHashMap<>(builder.environment));
         this.outputFile = builder.outputFile;
@@ -68,6 +72,32 @@ public final class ProcessSpec {
         this.readiness = builder.readiness;
         this.startTimeout = builder.startTimeout;
         this.stopTimeout = builder.stopTimeout;
+    }
+
+    /**
+     * The same spec with JVM options inserted right after the executable, for a command that is a
+     * {@code java} command line. Options that the command also sets later on keep their later
+     * value, so these suit options the command leaves alone.
+     */
+    public ProcessSpec withJvmOptions(List<String> jvmOptions) {
+        if (jvmOptions.isEmpty()) {
+            return this;
+        }
+        List<String> withOptions = new java.util.ArrayList<>(command.size() + jvmOptions.size());
+        withOptions.add(command.get(0));
+        withOptions.addAll(jvmOptions);
+        withOptions.addAll(command.subList(1, command.size()));
+        Builder copy = new Builder(name);
+        copy.workingDir = workingDir;
+        copy.environment.putAll(environment);
+        copy.outputFile = outputFile;
+        copy.logFile = logFile;
+        copy.ports.putAll(ports);
+        copy.mainPortName = mainPortName;
+        copy.readiness = readiness;
+        copy.startTimeout = startTimeout;
+        copy.stopTimeout = stopTimeout;
+        return new ProcessSpec(copy, List.copyOf(withOptions));
     }
 
     /** Starts a spec for a process with the given name (used in logs, errors and file names). */
