@@ -232,17 +232,13 @@ public final class RuleEvaluator
                         if (state == null) {
                             continue;
                         }
-                        AlertStateMachine.end(state)
-                                .ifPresent(
-                                        transition ->
-                                                emit(
-                                                        out,
-                                                        rule,
-                                                        seriesState.labels,
-                                                        transition,
-                                                        state.lastValue,
-                                                        state,
-                                                        seriesState.lastTimestamp));
+                        end(
+                                out,
+                                rule,
+                                seriesState.labels,
+                                state.lastValue,
+                                state,
+                                seriesState.lastTimestamp);
                         if (seriesState.rules.isEmpty()) {
                             gone.add(entry.getKey());
                         } else {
@@ -460,18 +456,7 @@ public final class RuleEvaluator
             }
             case ABSENCE -> {
                 // The series is back.
-                RuleState ended = state;
-                AlertStateMachine.end(state)
-                        .ifPresent(
-                                transition ->
-                                        emit(
-                                                out,
-                                                rule,
-                                                sample.labels(),
-                                                transition,
-                                                value,
-                                                ended,
-                                                timestamp));
+                end(out, rule, sample.labels(), value, state, timestamp);
             }
             case CRASH_LOOP -> {
                 if (value == 0 && !Double.isNaN(state.lastRaw) && state.lastRaw != 0) {
@@ -542,6 +527,23 @@ public final class RuleEvaluator
     }
 
     /** Emits a transition the state machine just made on {@code state}. */
+    /**
+     * Ends the rule's episode on a series (deleted rule, series back, series idle): the transition
+     * that ends it, if it was pending or firing, stamped {@code eventTime}.
+     */
+    private static void end(
+            Collector<AlertEvent> out,
+            Rule rule,
+            Map<String, String> seriesLabels,
+            double value,
+            RuleState state,
+            long eventTime) {
+        AlertStateMachine.end(state)
+                .ifPresent(
+                        transition ->
+                                emit(out, rule, seriesLabels, transition, value, state, eventTime));
+    }
+
     private static void emit(
             Collector<AlertEvent> out,
             Rule rule,
@@ -701,17 +703,7 @@ public final class RuleEvaluator
             }
             if (timestamp >= silentSince + idleTimeoutMs) {
                 long endsAt = seriesState.lastTimestamp + idleTimeoutMs;
-                AlertStateMachine.end(state)
-                        .ifPresent(
-                                transition ->
-                                        emit(
-                                                out,
-                                                rule,
-                                                seriesState.labels,
-                                                transition,
-                                                state.lastValue,
-                                                state,
-                                                endsAt));
+                end(out, rule, seriesState.labels, state.lastValue, state, endsAt);
                 states.remove();
                 changed = true;
             }
