@@ -3,6 +3,7 @@ package io.vigil.connectors.validation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.connectors.kafka.DeadLetters;
+import io.vigil.connectors.testing.RecordedOperatorMetrics;
 import io.vigil.schemas.BatchSample;
 import io.vigil.schemas.DeadLetter;
 import io.vigil.schemas.Labels;

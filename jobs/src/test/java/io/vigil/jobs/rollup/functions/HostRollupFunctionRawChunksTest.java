@@ -6,6 +6,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 
 import io.vigil.connectors.chunks.Chunk;
 import io.vigil.connectors.kafka.DeadLetters;
+import io.vigil.connectors.testing.RecordedOperatorMetrics;
 import io.vigil.jobs.rollup.records.RawChunk;
 import io.vigil.jobs.rollup.records.Rollup;
 import io.vigil.schemas.DeadLetter;

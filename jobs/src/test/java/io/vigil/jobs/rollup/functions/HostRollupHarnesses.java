@@ -1,5 +1,6 @@
 package io.vigil.jobs.rollup.functions;
 
+import io.vigil.connectors.testing.RecordedOperatorMetrics;
 import io.vigil.jobs.rollup.records.Rollup;
 import io.vigil.schemas.AvroCodec;
 import io.vigil.schemas.DeadLetter;

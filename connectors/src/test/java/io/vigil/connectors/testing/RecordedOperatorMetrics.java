@@ -1,4 +1,4 @@
-package io.vigil.jobs.rollup.functions;
+package io.vigil.connectors.testing;
 
 import java.util.Map;
 import java.util.Set;
@@ -16,27 +16,27 @@ import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 /**
  * Real Flink metric groups for an operator test harness that record every counter registered, so a
  * test reads counts back by their name below the operator, for example {@code
- * rejectedSamples.cardinality-limit}.
+ * rejectedSamples.invalid-name}.
  *
  * <p>The harness's default metric group discards everything; this one goes through the same {@code
- * addGroup} and {@code counter} code as a TaskManager, so a misspelt group shows up here. (The same
- * helper as the connectors module's; test classes are not shared between modules.)
+ * addGroup} and {@code counter} code as a TaskManager, so a misspelt group shows up here. Shared
+ * with the jobs' tests through this module's test jar.
  *
  * <pre>{@code
  * RecordedOperatorMetrics metrics = new RecordedOperatorMetrics();
- * harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, keys, keyType, metrics.environment());
+ * harness = new OneInputStreamOperatorTestHarness<>(operator, metrics.environment());
  * ...
- * assertThat(metrics.count("rejectedSamples.cardinality-limit")).isEqualTo(1);
+ * assertThat(metrics.count("rejectedSamples.invalid-name")).isEqualTo(1);
  * }</pre>
  */
-final class RecordedOperatorMetrics implements AutoCloseable {
+public final class RecordedOperatorMetrics implements AutoCloseable {
     /** Logical scope of an operator's group, as reporters see it. */
     private static final String OPERATOR_SCOPE = "taskmanager.job.task.operator.";
 
     private final Map<String, Counter> counters = new TreeMap<>();
     private final MockEnvironment environment;
 
-    RecordedOperatorMetrics() {
+    public RecordedOperatorMetrics() {
         TestingMetricRegistry registry =
                 TestingMetricRegistry.builder()
                         .setRegisterConsumer(
@@ -56,12 +56,12 @@ final class RecordedOperatorMetrics implements AutoCloseable {
     }
 
     /** The environment to build the harness with. */
-    MockEnvironment environment() {
+    public MockEnvironment environment() {
         return environment;
     }
 
     /** The names of the operator's counters, relative to the operator. */
-    Set<String> counterNames() {
+    public Set<String> counterNames() {
         Map<String, Counter> ofOperator = new TreeMap<>();
         counters.forEach(
                 (name, counter) -> {
@@ -77,7 +77,7 @@ final class RecordedOperatorMetrics implements AutoCloseable {
      *
      * @throws AssertionError if the operator registered no such counter
      */
-    long count(String name) {
+    public long count(String name) {
         Counter counter = counters.get(OPERATOR_SCOPE + name);
         if (counter == null) {
             throw new AssertionError(
