@@ -28,19 +28,6 @@ public final class StackFixtures {
         new TopicAdmin(kafka(stack), 4, (short) 1, Duration.ofDays(1)).createMissing(Topics.ALL);
     }
 
-    /** The program arguments that point a job's main class at the stack's Kafka and Cassandra. */
-    public static List<String> connectionArgs(LocalStack stack) {
-        return List.of(
-                "--vigil.kafka.bootstrap-servers",
-                stack.kafkaBootstrapServers(),
-                "--vigil.cassandra.contact-points",
-                stack.cassandraContactPoint().getHostString()
-                        + ":"
-                        + stack.cassandraContactPoint().getPort(),
-                "--vigil.cassandra.local-datacenter",
-                stack.cassandraLocalDatacenter());
-    }
-
     /** The jar `mvn package` shaded for data engineers, not the classes of this test run. */
     public static Path shadedJobJar() throws IOException {
         try (Stream<Path> files = Files.list(Path.of("target"))) {

@@ -248,6 +248,28 @@ public final class LocalStack implements AutoCloseable {
         return require(cassandra, "Cassandra", "withCassandra()").contactPoint();
     }
 
+    /**
+     * The program arguments that point a Vigil job's main class at this stack's Kafka and
+     * Cassandra, followed by {@code more} (option, value, ...), for submitting it to the stack's
+     * Flink cluster:
+     *
+     * <pre>{@code
+     * flink.runJar(jarId, mainClass, stack.jobArguments("--vigil.rollup.group-id", group), 1);
+     * }</pre>
+     */
+    public List<String> jobArguments(String... more) {
+        List<String> arguments = new ArrayList<>();
+        arguments.add("--vigil.kafka.bootstrap-servers");
+        arguments.add(kafkaBootstrapServers());
+        arguments.add("--vigil.cassandra.contact-points");
+        InetSocketAddress cassandra = cassandraContactPoint();
+        arguments.add(cassandra.getHostString() + ":" + cassandra.getPort());
+        arguments.add("--vigil.cassandra.local-datacenter");
+        arguments.add(cassandraLocalDatacenter());
+        arguments.addAll(List.of(more));
+        return List.copyOf(arguments);
+    }
+
     /** The data center name CQL clients must use as their local one. */
     public String cassandraLocalDatacenter() {
         require(cassandra, "Cassandra", "withCassandra()");

@@ -148,29 +148,19 @@ public final class VigilAlertRun {
         }
         FlinkRestClient flink = stack.flinkSession();
         String jarId = flink.uploadJar(jobJar);
-        List<String> connections =
-                List.of(
-                        "--vigil.kafka.bootstrap-servers",
-                        stack.kafkaBootstrapServers(),
-                        "--vigil.cassandra.contact-points",
-                        stack.cassandraContactPoint().getHostString()
-                                + ":"
-                                + stack.cassandraContactPoint().getPort(),
-                        "--vigil.cassandra.local-datacenter",
-                        stack.cassandraLocalDatacenter());
         // Both jobs, as vigil up runs them: the rollups share the TaskManager with the alerting,
         // so the alert latency is measured with the whole pipeline's load on the machine.
         String rollupId =
                 flink.runJar(
                         jarId,
                         ROLLUP_MAIN,
-                        with(connections, "--vigil.rollup.group-id", ROLLUP_GROUP),
+                        stack.jobArguments("--vigil.rollup.group-id", ROLLUP_GROUP),
                         settings.parallelism());
         String jobId =
                 flink.runJar(
                         jarId,
                         ALERTING_MAIN,
-                        with(connections, "--vigil.alerting.group-id", ALERTING_GROUP),
+                        stack.jobArguments("--vigil.alerting.group-id", ALERTING_GROUP),
                         settings.parallelism());
         flink.waitForJobState(rollupId, "RUNNING", Duration.ofMinutes(2));
         flink.waitForJobState(jobId, "RUNNING", Duration.ofMinutes(2));
@@ -183,13 +173,6 @@ public final class VigilAlertRun {
                 settings.parallelism(),
                 flink.restUri());
         return jobId;
-    }
-
-    private static List<String> with(List<String> arguments, String name, String value) {
-        List<String> all = new java.util.ArrayList<>(arguments);
-        all.add(name);
-        all.add(value);
-        return all;
     }
 
     /**

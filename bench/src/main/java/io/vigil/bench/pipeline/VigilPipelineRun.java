@@ -20,7 +20,6 @@ import io.vigil.stack.FlinkRestClient;
 import io.vigil.stack.LocalStack;
 import io.vigil.stack.process.ManagedProcess;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -181,25 +180,19 @@ public final class VigilPipelineRun {
         }
         FlinkRestClient flink = stack.flinkSession();
         String jarId = flink.uploadJar(jobJar);
-        List<String> connections =
-                List.of(
-                        "--vigil.kafka.bootstrap-servers", stack.kafkaBootstrapServers(),
-                        "--vigil.cassandra.contact-points",
-                                hostAndPort(stack.cassandraContactPoint()),
-                        "--vigil.cassandra.local-datacenter", stack.cassandraLocalDatacenter());
         // A TaskManager has two slots (flink-conf/config.yaml), one per job: each job runs one
         // subtask per TaskManager, as under vigil up, so the TaskManager's CPU is both jobs'.
         String rollupId =
                 flink.runJar(
                         jarId,
                         ROLLUP_MAIN,
-                        with(connections, "--vigil.rollup.group-id", GROUP_ID),
+                        stack.jobArguments("--vigil.rollup.group-id", GROUP_ID),
                         TASK_MANAGERS);
         String alertingId =
                 flink.runJar(
                         jarId,
                         ALERTING_MAIN,
-                        with(connections, "--vigil.alerting.group-id", ALERTING_GROUP_ID),
+                        stack.jobArguments("--vigil.alerting.group-id", ALERTING_GROUP_ID),
                         TASK_MANAGERS);
         flink.waitForJobState(rollupId, "RUNNING", Duration.ofMinutes(2));
         flink.waitForJobState(alertingId, "RUNNING", Duration.ofMinutes(2));
@@ -216,13 +209,6 @@ public final class VigilPipelineRun {
                 TASK_MANAGERS,
                 flink.restUri());
         return new Jobs(rollupId, alertingId);
-    }
-
-    private static List<String> with(List<String> arguments, String name, String value) {
-        List<String> all = new ArrayList<>(arguments);
-        all.add(name);
-        all.add(value);
-        return all;
     }
 
     private VigilFigures measure(LocalStack stack, CqlSession session, Jobs jobs) throws Exception {
@@ -510,10 +496,6 @@ public final class VigilPipelineRun {
             sumXx += x * x;
         }
         return (n * sumXy - sumX * sumY) / (n * sumXx - sumX * sumX);
-    }
-
-    private static String hostAndPort(InetSocketAddress address) {
-        return address.getHostString() + ":" + address.getPort();
     }
 
     private static LocalTime local(Instant instant) {

@@ -41,7 +41,7 @@ class AlertingSessionClusterITCase {
                         jarId,
                         AlertingJobMain.class.getName(),
                         Stream.concat(
-                                        StackFixtures.connectionArgs(stack).stream(),
+                                        stack.jobArguments().stream(),
                                         Stream.of(
                                                 "--vigil.alerting.group-id",
                                                 "it-session-" + run,

@@ -35,7 +35,7 @@ class MetricsRollupSessionClusterITCase {
                         jarId,
                         MetricsRollupJobMain.class.getName(),
                         Stream.concat(
-                                        StackFixtures.connectionArgs(stack).stream(),
+                                        stack.jobArguments().stream(),
                                         Stream.of(
                                                 "--vigil.rollup.group-id",
                                                 "it-session-cluster",

@@ -213,26 +213,20 @@ final class UpCommand implements Callable<Integer> {
 
             FlinkRestClient flink = stack.flinkSession();
             String jarId = flink.uploadJar(jobJar);
-            List<String> connections =
-                    List.of(
-                            "--vigil.kafka.bootstrap-servers", stack.kafkaBootstrapServers(),
-                            "--vigil.cassandra.contact-points",
-                                    hostAndPort(stack.cassandraContactPoint()),
-                            "--vigil.cassandra.local-datacenter", stack.cassandraLocalDatacenter());
             // Each TaskManager has two slots (flink-conf/config.yaml), one per job: both jobs
             // run at one subtask per TaskManager.
             String jobId =
                     flink.runJar(
                             jarId,
                             ROLLUP_MAIN,
-                            with(connections, "--vigil.rollup.group-id", ROLLUP_GROUP),
+                            stack.jobArguments("--vigil.rollup.group-id", ROLLUP_GROUP),
                             taskManagers);
             Console.say("submitted metrics-rollup as Flink job %s", jobId);
             String alertingJobId =
                     flink.runJar(
                             jarId,
                             ALERTING_MAIN,
-                            with(connections, "--vigil.alerting.group-id", ALERTING_GROUP),
+                            stack.jobArguments("--vigil.alerting.group-id", ALERTING_GROUP),
                             taskManagers);
             Console.say(
                     "submitted alerting as Flink job %s; alerts on topic %s",
@@ -328,13 +322,6 @@ final class UpCommand implements Callable<Integer> {
         thread.setDaemon(true);
         thread.start();
         return thread;
-    }
-
-    private static List<String> with(List<String> arguments, String key, String value) {
-        List<String> all = new java.util.ArrayList<>(arguments);
-        all.add(key);
-        all.add(value);
-        return all;
     }
 
     static String hostAndPort(java.net.InetSocketAddress address) {
