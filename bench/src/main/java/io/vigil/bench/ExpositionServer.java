@@ -197,12 +197,14 @@ public final class ExpositionServer implements AutoCloseable {
             }
             byte[] body = render(shard, Math.floorDiv(clock.millis(), stepMillis));
             exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
+            // Counted before the body goes out: a scraper that has read the response must find it
+            // counted (counting after the write raced with the reader, and a test saw 0).
+            samplesServed.addAndGet(shard.seriesCount());
+            bytesServed.addAndGet(body.length);
             exchange.sendResponseHeaders(200, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
             }
-            samplesServed.addAndGet(shard.seriesCount());
-            bytesServed.addAndGet(body.length);
         }
     }
 
