@@ -193,6 +193,10 @@ final class CassandraNode {
         // take up to 512 MiB and the networking buffers 128 MiB.
         config.put("file_cache_size", "64MiB");
         config.put("networking_cache_size", "32MiB");
+        // The sinks send rows of partitions with the same replicas as unlogged batches of up to
+        // 32 rows and 40 KiB (CassandraSinkOptions): warn only above that, not for every batch.
+        config.put("batch_size_warn_threshold", "48KiB");
+        config.put("unlogged_batch_across_partitions_warn_threshold", 64);
         config.put("authenticator", "AllowAllAuthenticator");
         config.put("authorizer", "AllowAllAuthorizer");
         // Lightweight transactions in one round trip less, as recommended for new clusters.

@@ -79,6 +79,7 @@ public final class CassandraSink<T> implements Sink<T> {
     private final CassandraRowBinder<T> binder;
     private final int maxInFlightRequests;
     private final int maxRetries;
+    private final WriteBatching batching;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
     private final Duration requestTimeout;
@@ -92,6 +93,9 @@ public final class CassandraSink<T> implements Sink<T> {
         this.binder = builder.binder;
         this.maxInFlightRequests = builder.maxInFlightRequests;
         this.maxRetries = builder.maxRetries;
+        this.batching =
+                new WriteBatching(
+                        builder.maxBatchRows, builder.maxBatchBytes, builder.maxBatchDelay);
         this.initialBackoff = builder.initialBackoff;
         this.maxBackoff = builder.maxBackoff;
         this.requestTimeout = builder.requestTimeout;
@@ -149,6 +153,7 @@ public final class CassandraSink<T> implements Sink<T> {
                 new ExponentialBackoff(initialBackoff, maxBackoff),
                 maxInFlightRequests,
                 maxRetries,
+                batching,
                 statement);
     }
 
@@ -231,6 +236,10 @@ public final class CassandraSink<T> implements Sink<T> {
         return maxRetries;
     }
 
+    WriteBatching batching() {
+        return batching;
+    }
+
     Duration initialBackoff() {
         return initialBackoff;
     }
@@ -267,6 +276,9 @@ public final class CassandraSink<T> implements Sink<T> {
         private int maxInFlightRequests =
                 CassandraSinkOptions.MAX_IN_FLIGHT_REQUESTS.defaultValue();
         private int maxRetries = CassandraSinkOptions.MAX_RETRIES.defaultValue();
+        private int maxBatchRows = CassandraSinkOptions.MAX_BATCH_ROWS.defaultValue();
+        private long maxBatchBytes = CassandraSinkOptions.MAX_BATCH_SIZE.defaultValue().getBytes();
+        private Duration maxBatchDelay = CassandraSinkOptions.MAX_BATCH_DELAY.defaultValue();
         private Duration initialBackoff = CassandraSinkOptions.INITIAL_BACKOFF.defaultValue();
         private Duration maxBackoff = CassandraSinkOptions.MAX_BACKOFF.defaultValue();
         private Duration requestTimeout = CassandraSinkOptions.REQUEST_TIMEOUT.defaultValue();
@@ -285,6 +297,10 @@ public final class CassandraSink<T> implements Sink<T> {
             config.getOptional(CassandraSinkOptions.MAX_IN_FLIGHT_REQUESTS)
                     .ifPresent(this::maxInFlightRequests);
             config.getOptional(CassandraSinkOptions.MAX_RETRIES).ifPresent(this::maxRetries);
+            config.getOptional(CassandraSinkOptions.MAX_BATCH_ROWS).ifPresent(this::maxBatchRows);
+            config.getOptional(CassandraSinkOptions.MAX_BATCH_SIZE)
+                    .ifPresent(size -> maxBatchBytes(size.getBytes()));
+            config.getOptional(CassandraSinkOptions.MAX_BATCH_DELAY).ifPresent(this::maxBatchDelay);
             config.getOptional(CassandraSinkOptions.INITIAL_BACKOFF)
                     .ifPresent(this::initialBackoff);
             config.getOptional(CassandraSinkOptions.MAX_BACKOFF).ifPresent(this::maxBackoff);
@@ -352,6 +368,27 @@ public final class CassandraSink<T> implements Sink<T> {
             return this;
         }
 
+        /**
+         * Rows of partitions with the same replicas sent together as one unlogged batch; 1 sends
+         * every row on its own; default 32.
+         */
+        public Builder<T> maxBatchRows(int maxBatchRows) {
+            this.maxBatchRows = maxBatchRows;
+            return this;
+        }
+
+        /** Bytes of bound values per batch at most; default 40 KiB. */
+        public Builder<T> maxBatchBytes(long maxBatchBytes) {
+            this.maxBatchBytes = maxBatchBytes;
+            return this;
+        }
+
+        /** How long a row waits for its batch to fill up; default 10ms. */
+        public Builder<T> maxBatchDelay(Duration maxBatchDelay) {
+            this.maxBatchDelay = maxBatchDelay;
+            return this;
+        }
+
         /** Backoff ceiling before the first retry, doubled for each further one; default 100ms. */
         public Builder<T> initialBackoff(Duration initialBackoff) {
             this.initialBackoff = initialBackoff;
@@ -397,6 +434,12 @@ public final class CassandraSink<T> implements Sink<T> {
                     "maxInFlightRequests must be positive, got %s",
                     maxInFlightRequests);
             checkState(maxRetries >= 0, "maxRetries must not be negative, got %s", maxRetries);
+            checkState(maxBatchRows > 0, "maxBatchRows must be positive, got %s", maxBatchRows);
+            checkState(maxBatchBytes > 0, "maxBatchBytes must be positive, got %s", maxBatchBytes);
+            checkState(
+                    maxBatchDelay != null && !maxBatchDelay.isNegative(),
+                    "maxBatchDelay must not be negative, got %s",
+                    maxBatchDelay);
             checkState(
                     isPositive(initialBackoff),
                     "initialBackoff must be positive, got %s",

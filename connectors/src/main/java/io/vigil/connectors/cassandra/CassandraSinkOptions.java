@@ -11,6 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.ReadableConfig;
 
 /**
@@ -53,6 +54,33 @@ public final class CassandraSinkOptions {
                     .withDescription(
                             "Writes one sink subtask may have outstanding, retries included;"
                                     + " when reached, the sink backpressures the job.");
+
+    public static final ConfigOption<Integer> MAX_BATCH_ROWS =
+            ConfigOptions.key("vigil.cassandra.sink.batch.max-rows")
+                    .intType()
+                    .defaultValue(32)
+                    .withDescription(
+                            "Rows sent together as one unlogged batch when their partitions share"
+                                    + " their replicas; 1 sends every row on its own. A batch is"
+                                    + " one request, so this divides the requests per row.");
+
+    public static final ConfigOption<MemorySize> MAX_BATCH_SIZE =
+            ConfigOptions.key("vigil.cassandra.sink.batch.max-size")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("40kb"))
+                    .withDescription(
+                            "Bound values of one batch at most; keep it below the cluster's"
+                                    + " batch_size_fail_threshold (50 KiB by default) and at or"
+                                    + " below its batch_size_warn_threshold to keep its log"
+                                    + " quiet.");
+
+    public static final ConfigOption<Duration> MAX_BATCH_DELAY =
+            ConfigOptions.key("vigil.cassandra.sink.batch.max-delay")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(10))
+                    .withDescription(
+                            "How long a row may wait for its batch to fill up before it is sent"
+                                    + " anyway.");
 
     public static final ConfigOption<Integer> MAX_RETRIES =
             ConfigOptions.key("vigil.cassandra.sink.max-retries")

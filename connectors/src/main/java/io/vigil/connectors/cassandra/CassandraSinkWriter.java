@@ -1,8 +1,18 @@
 package io.vigil.connectors.cassandra;
 
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchableStatement;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.Statement;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
@@ -30,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * including while it waits for a retry. Bounding that number is what turns a slow Cassandra into
  * backpressure on the job instead of an ever-growing queue in the driver.
  *
+ * <p>With {@link WriteBatching} enabled, a write is one unlogged batch of rows that share their
+ * replicas (see there); rows wait for their batch to fill up for at most its delay, and every
+ * partial batch is sent before a checkpoint barrier. A batch is retried, counted and bounded as one
+ * write; the record counters count rows.
+ *
  * @param <T> the record type
  */
 final class CassandraSinkWriter<T> implements SinkWriter<T> {
@@ -50,6 +65,16 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
     private final int maxInFlightRequests;
     private final int maxRetries;
     private final String query;
+    private final WriteBatching batching;
+
+    /** Rows bound but not sent yet, by replica group; empty when batching is off. */
+    private final Map<Object, PendingBatch> pending = new LinkedHashMap<>();
+
+    /** A delay mail is on its way; no need to schedule another one. */
+    private boolean delayScheduled;
+
+    /** The delay of the pending rows is over: send them as soon as there is room. */
+    private boolean delayElapsed;
 
     private final Counter numRecordsSend;
     private final Counter numRecordsSendErrors;
@@ -71,6 +96,7 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
      * @param retryScheduler wakes retries up after their backoff; owned and shut down by the writer
      * @param mailbox the task's mailbox, for handing completions back to the task thread
      * @param metrics where the send counters, the in-flight gauge and the retry counter go
+     * @param batching how rows are grouped into batches
      * @param query the CQL text, for error messages
      */
     CassandraSinkWriter(
@@ -82,6 +108,7 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
             ExponentialBackoff backoff,
             int maxInFlightRequests,
             int maxRetries,
+            WriteBatching batching,
             String query) {
         this.statements = statements;
         this.executor = executor;
@@ -90,6 +117,7 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
         this.backoff = backoff;
         this.maxInFlightRequests = maxInFlightRequests;
         this.maxRetries = maxRetries;
+        this.batching = batching;
         this.query = query;
         this.numRecordsSend = metrics.getNumRecordsSendCounter();
         this.numRecordsSendErrors = metrics.getNumRecordsSendErrorsCounter();
@@ -100,11 +128,6 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
     @Override
     public void write(T element, Context context) throws IOException, InterruptedException {
         throwIfFailed();
-        // Backpressure: while the window is full, run mails (completions, retries) instead of
-        // taking more input. yield() blocks until a mail arrives, so this is not a busy loop.
-        while (inFlight >= maxInFlightRequests) {
-            yieldToMailbox();
-        }
         Statement<?> statement;
         try {
             statement = statements.apply(element);
@@ -117,8 +140,29 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
                                     element.getClass().getName(), query),
                             e));
         }
-        inFlight++;
-        send(statement, 1);
+        if (!batching.enabled()) {
+            awaitRoom();
+            inFlight++;
+            send(new Write(statement, 1), 1);
+            return;
+        }
+        Object group = executor.replicaGroup(statement);
+        long bytes = boundBytes(statement);
+        PendingBatch batch = pending.get(group);
+        if (batch != null && batch.bytes + bytes > batching.maxBytes()) {
+            sendNow(group);
+            batch = null;
+        }
+        if (batch == null) {
+            batch = new PendingBatch();
+            pending.put(group, batch);
+        }
+        batch.add(statement, bytes);
+        if (batch.rows.size() >= batching.maxStatements()) {
+            sendNow(group);
+        } else {
+            scheduleDelay();
+        }
     }
 
     /**
@@ -129,6 +173,9 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
     @Override
     public void flush(boolean endOfInput) throws IOException, InterruptedException {
         throwIfFailed();
+        while (!pending.isEmpty()) {
+            sendNow(pending.keySet().iterator().next());
+        }
         while (inFlight > 0) {
             yieldToMailbox();
         }
@@ -158,11 +205,70 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
         executor.close();
     }
 
-    /** Sends (or re-sends) a statement; the outcome comes back as a mail. Task thread only. */
-    private void send(Statement<?> statement, int attempt) {
+    /**
+     * Takes the pending batch of {@code group} out of the pending ones and sends it, waiting for
+     * room first. Taken out before waiting, so that the mails run while waiting cannot send it too.
+     */
+    private void sendNow(Object group) throws CassandraSinkException, InterruptedException {
+        PendingBatch batch = pending.remove(group);
+        awaitRoom();
+        inFlight++;
+        send(batch.toWrite(), 1);
+    }
+
+    /**
+     * Sends pending batches whose delay is over, as many as there is room for, without waiting;
+     * runs from mails, which must not block. What does not fit is sent by the completions that make
+     * room.
+     */
+    private void sendElapsed() {
+        if (!delayElapsed) {
+            return;
+        }
+        Iterator<PendingBatch> batches = pending.values().iterator();
+        while (batches.hasNext() && inFlight < maxInFlightRequests) {
+            PendingBatch batch = batches.next();
+            batches.remove();
+            inFlight++;
+            send(batch.toWrite(), 1);
+        }
+        if (pending.isEmpty()) {
+            delayElapsed = false;
+        }
+    }
+
+    /** Makes sure a mail sends the pending rows once the batch delay is over. */
+    private void scheduleDelay() {
+        if (delayScheduled) {
+            return;
+        }
+        delayScheduled = true;
+        retryScheduler.schedule(
+                () ->
+                        toTaskThread(
+                                () -> {
+                                    delayScheduled = false;
+                                    delayElapsed = true;
+                                    sendElapsed();
+                                },
+                                "Cassandra batch delay"),
+                batching.maxDelay().toNanos(),
+                TimeUnit.NANOSECONDS);
+    }
+
+    /** Backpressure: while the window is full, runs mails (completions, retries) instead. */
+    private void awaitRoom() throws CassandraSinkException, InterruptedException {
+        // yield() blocks until a mail arrives, so this is not a busy loop.
+        while (inFlight >= maxInFlightRequests) {
+            yieldToMailbox();
+        }
+    }
+
+    /** Sends (or re-sends) a write; the outcome comes back as a mail. Task thread only. */
+    private void send(Write write, int attempt) {
         CompletionStage<?> result;
         try {
-            result = executor.executeAsync(statement);
+            result = executor.executeAsync(write.statement());
         } catch (RuntimeException e) {
             // Some driver errors (e.g. a closed session) are thrown instead of returned; route
             // them through the same path so there is only one place that decides what happens.
@@ -171,12 +277,12 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
         result.whenComplete(
                 (ignored, error) ->
                         toTaskThread(
-                                () -> onCompletion(statement, attempt, error),
+                                () -> onCompletion(write, attempt, error),
                                 "Cassandra write completion"));
     }
 
     /** Runs on the task thread: counts a success, schedules a retry, or records a failure. */
-    private void onCompletion(Statement<?> statement, int attempt, Throwable error)
+    private void onCompletion(Write write, int attempt, Throwable error)
             throws CassandraSinkException {
         if (closed) {
             // A late answer for a writer that is gone; its bookkeeping no longer matters.
@@ -184,7 +290,8 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
         }
         if (error == null) {
             inFlight--;
-            numRecordsSend.inc();
+            numRecordsSend.inc(write.rows());
+            sendElapsed();
             return;
         }
         Throwable cause = CassandraErrors.unwrap(error);
@@ -200,19 +307,20 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
             // The scheduler thread only posts the retry; sending happens on the task thread, like
             // everything else that touches the writer.
             retryScheduler.schedule(
-                    () -> toTaskThread(() -> send(statement, attempt + 1), "Cassandra write retry"),
+                    () -> toTaskThread(() -> send(write, attempt + 1), "Cassandra write retry"),
                     delay.toNanos(),
                     TimeUnit.NANOSECONDS);
             return;
         }
         inFlight--;
-        numRecordsSendErrors.inc();
+        numRecordsSendErrors.inc(write.rows());
         String message =
                 retryable
                         ? String.format(
-                                "Cassandra write '%s' still failed after %s attempts (%s); failing"
-                                        + " the job so that it restarts from its last checkpoint",
-                                query, attempt, cause)
+                                "Cassandra write '%s' (%s rows) still failed after %s attempts"
+                                        + " (%s); failing the job so that it restarts from its"
+                                        + " last checkpoint",
+                                query, write.rows(), attempt, cause)
                         : String.format(
                                 "Cassandra write '%s' failed with a non-retryable error: %s",
                                 query, cause);
@@ -257,6 +365,47 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
             // The task is shutting down and its mailbox takes no more mail. The write was never
             // confirmed by a checkpoint, so it is replayed after the restart.
             LOG.debug("Dropping '{}' because the task is shutting down", description, e);
+        }
+    }
+
+    /** Bytes of bound values of a row, the measure of Cassandra's batch size thresholds. */
+    private static long boundBytes(Statement<?> statement) {
+        if (!(statement instanceof BoundStatement bound)) {
+            return 0;
+        }
+        long bytes = 0;
+        for (ByteBuffer value : bound.getValues()) {
+            if (value != null) {
+                bytes += value.remaining();
+            }
+        }
+        return bytes;
+    }
+
+    /** One request to Cassandra: a row, or an unlogged batch of rows. */
+    private record Write(Statement<?> statement, int rows) {}
+
+    /** Rows of one replica group waiting to be sent together. */
+    private static final class PendingBatch {
+        private final List<BatchableStatement<?>> rows = new ArrayList<>();
+        private long bytes;
+
+        void add(Statement<?> row, long rowBytes) {
+            rows.add((BatchableStatement<?>) row);
+            bytes += rowBytes;
+        }
+
+        Write toWrite() {
+            Statement<?> first = rows.get(0);
+            if (rows.size() == 1) {
+                return new Write(first, 1);
+            }
+            // The batch's own settings are what Cassandra applies, not those of its rows.
+            BatchStatement batch =
+                    BatchStatement.newInstance(DefaultBatchType.UNLOGGED, rows)
+                            .setIdempotent(true)
+                            .setConsistencyLevel(first.getConsistencyLevel());
+            return new Write(batch, rows.size());
         }
     }
 }

@@ -14,4 +14,15 @@ interface StatementExecutor extends AutoCloseable {
      * Sends {@code statement}; the returned stage completes, on a driver thread, with the outcome.
      */
     CompletionStage<?> executeAsync(Statement<?> statement);
+
+    /**
+     * What rows may share a batch with {@code statement}: rows of equal groups have their
+     * partitions on the same replicas. This default puts every row in one group.
+     */
+    default Object replicaGroup(Statement<?> statement) {
+        return ONE_GROUP;
+    }
+
+    /** The group of every row when the executor does not know the replicas. */
+    Object ONE_GROUP = "all rows";
 }

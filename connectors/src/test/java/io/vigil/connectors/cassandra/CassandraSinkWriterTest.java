@@ -199,6 +199,7 @@ class CassandraSinkWriterTest {
                         fastBackoff(),
                         4,
                         10,
+                        WriteBatching.NONE,
                         QUERY)) {
             writer.write(1, null);
             writer.write(2, null);
@@ -243,6 +244,20 @@ class CassandraSinkWriterTest {
             int maxInFlightRequests,
             int maxRetries,
             ExponentialBackoff backoff) {
+        return writer(cassandra, maxInFlightRequests, maxRetries, backoff, WriteBatching.NONE);
+    }
+
+    private CassandraSinkWriter<Integer> batchingWriter(
+            ScriptedStatementExecutor cassandra, int maxInFlightRequests, WriteBatching batching) {
+        return writer(cassandra, maxInFlightRequests, 10, fastBackoff(), batching);
+    }
+
+    private CassandraSinkWriter<Integer> writer(
+            ScriptedStatementExecutor cassandra,
+            int maxInFlightRequests,
+            int maxRetries,
+            ExponentialBackoff backoff,
+            WriteBatching batching) {
         return new CassandraSinkWriter<>(
                 STATEMENTS,
                 cassandra,
@@ -252,7 +267,77 @@ class CassandraSinkWriterTest {
                 backoff,
                 maxInFlightRequests,
                 maxRetries,
+                batching,
                 QUERY);
+    }
+
+    @Test
+    void batchesRowsOfTheSameReplicaGroupAndNeverMixesGroups() throws Exception {
+        ScriptedStatementExecutor cassandra =
+                new ScriptedStatementExecutor(
+                        ScriptedStatementExecutor.ALWAYS_SUCCEEDS, LATENCY, record -> record % 3);
+        try (CassandraSinkWriter<Integer> writer =
+                batchingWriter(cassandra, 4, new WriteBatching(8, Long.MAX_VALUE, NEVER))) {
+            writeAllAndFlush(writer);
+
+            assertThat(cassandra.written()).containsExactlyInAnyOrderElementsOf(records());
+            // 200 rows in three groups of 67, 67 and 66: eight full batches each, and the
+            // remainders (3, 3, 2) sent by the flush.
+            assertThat(cassandra.requestSizes()).hasSize(27);
+            assertThat(cassandra.requestSizes())
+                    .allSatisfy(size -> assertThat(size).isLessThanOrEqualTo(8));
+            assertThat(cassandra.requestSizes().stream().filter(size -> size == 8)).hasSize(24);
+            assertThat(cassandra.maxOutstanding()).isLessThanOrEqualTo(4);
+            assertThat(metrics.getNumRecordsSendCounter().getCount()).isEqualTo(RECORDS);
+            assertThat(inFlight()).isZero();
+        }
+    }
+
+    @Test
+    void sendsAPartialBatchOnceItsDelayIsOverWithoutAFlush() throws Exception {
+        ScriptedStatementExecutor cassandra =
+                new ScriptedStatementExecutor(ScriptedStatementExecutor.ALWAYS_SUCCEEDS, LATENCY);
+        try (CassandraSinkWriter<Integer> writer =
+                batchingWriter(
+                        cassandra,
+                        4,
+                        new WriteBatching(32, Long.MAX_VALUE, Duration.ofMillis(20)))) {
+            for (int record = 0; record < 5; record++) {
+                writer.write(record, null);
+            }
+            assertThat(cassandra.requestSizes()).isEmpty();
+
+            // The task thread idles in its mailbox, as it does between records; the delay's mail
+            // sends the batch and its completion counts the rows.
+            while (metrics.getNumRecordsSendCounter().getCount() < 5) {
+                mailbox.yield();
+            }
+
+            assertThat(cassandra.requestSizes()).containsExactly(5);
+            assertThat(cassandra.written()).containsExactlyInAnyOrder(0, 1, 2, 3, 4);
+        }
+    }
+
+    @Test
+    void retriesAFailedBatchWholeAndCountsItsRowsOnce() throws Exception {
+        ScriptedStatementExecutor cassandra =
+                new ScriptedStatementExecutor(
+                        (record, attempt) -> record == 5 && attempt == 1 ? writeTimeout() : null,
+                        LATENCY);
+        try (CassandraSinkWriter<Integer> writer =
+                batchingWriter(cassandra, 2, new WriteBatching(10, Long.MAX_VALUE, NEVER))) {
+            for (int record = 0; record < 20; record++) {
+                writer.write(record, null);
+            }
+            writer.flush(false);
+
+            assertThat(cassandra.written()).hasSize(20);
+            assertThat(cassandra.requestSizes()).containsExactly(10, 10, 10);
+            assertThat(cassandra.attempts(5)).isEqualTo(2);
+            assertThat(cassandra.attempts(15)).isEqualTo(1);
+            assertThat(metrics.count(CassandraSinkWriter.RETRIES_COUNTER)).isEqualTo(1L);
+            assertThat(metrics.getNumRecordsSendCounter().getCount()).isEqualTo(20);
+        }
     }
 
     private static ExponentialBackoff fastBackoff() {
