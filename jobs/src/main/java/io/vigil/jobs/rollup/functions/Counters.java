@@ -1,8 +1,5 @@
 package io.vigil.jobs.rollup.functions;
 
-import java.util.Comparator;
-import java.util.stream.IntStream;
-
 /**
  * Counters: monotonic totals that reset to zero when their process restarts. Their level means
  * little; their increase and rate do.
@@ -23,23 +20,18 @@ public final class Counters {
     }
 
     /**
-     * How much a counter grew over samples given in any order: the sum of the steps between
-     * consecutive values in time, where a value below its predecessor is a reset and counts from
-     * zero (as Prometheus' {@code increase()} does). Non-finite values are skipped.
+     * How much a counter grew over samples in time order: the sum of the steps between consecutive
+     * values, where a value below its predecessor is a reset and counts from zero (as Prometheus'
+     * {@code increase()} does). Non-finite values are skipped.
      *
      * @param previous the last value before these samples, or NaN if none is known (then the first
      *     sample is the baseline)
+     * @param values the values, sorted by their timestamps
      */
-    public static double increase(double previous, long[] timestamps, double[] values) {
-        Integer[] order =
-                IntStream.range(0, timestamps.length)
-                        .boxed()
-                        .sorted(Comparator.comparingLong(i -> timestamps[i]))
-                        .toArray(Integer[]::new);
+    public static double increase(double previous, double[] values) {
         double increase = 0;
         double before = previous;
-        for (int i : order) {
-            double value = values[i];
+        for (double value : values) {
             if (!Double.isFinite(value)) {
                 continue;
             }
@@ -49,16 +41,5 @@ public final class Counters {
             before = value;
         }
         return increase;
-    }
-
-    /** Index of the sample with the latest timestamp (the later one among equals). */
-    public static int latest(long[] timestamps) {
-        int latest = 0;
-        for (int i = 1; i < timestamps.length; i++) {
-            if (timestamps[i] >= timestamps[latest]) {
-                latest = i;
-            }
-        }
-        return latest;
     }
 }

@@ -4,7 +4,6 @@ import io.vigil.connectors.kafka.DeadLetters;
 import io.vigil.connectors.validation.ValidateBatches;
 import io.vigil.jobs.rollup.Descriptors;
 import io.vigil.jobs.rollup.records.RawChunk;
-import io.vigil.jobs.rollup.records.RawSampleBuffer;
 import io.vigil.jobs.rollup.records.Rollup;
 import io.vigil.jobs.rollup.records.RollupAccumulator;
 import io.vigil.jobs.rollup.records.SeriesBuffer;
@@ -296,39 +295,31 @@ public final class HostRollupFunction extends KeyedProcessFunction<Long, MetricB
     }
 
     private Rollup rollUp(long id, SeriesBuffer buffer, SeriesBuffer.Interval samples, long start) {
-        boolean counter = Counters.isCounter(buffer.metric);
         RollupAccumulator window = new RollupAccumulator();
         for (int i = 0; i < samples.size(); i++) {
-            window.add(
-                    buffer.metric,
-                    buffer.labels,
-                    samples.values()[i],
-                    samples.timestamps()[i],
-                    counter);
+            window.add(buffer.metric, buffer.labels, samples.values()[i], samples.timestamps()[i]);
         }
         Rollup rollup = window.toRollup(id, start);
-        if (window.isCounter()) {
+        if (Counters.isCounter(buffer.metric)) {
+            // The interval is sorted by time, one sample per timestamp: its last sample is the
+            // latest, the baseline of the next window.
             rollup.increase =
                     Counters.increase(
                             buffer.counterTimestamp == SeriesBuffer.NO_BASELINE
                                     ? Double.NaN
                                     : buffer.counterValue,
-                            window.counterTimestamps,
-                            window.counterValues);
+                            samples.values());
             rollup.rate = rollup.increase / (windowMillis / 1000.0);
-            int latest = Counters.latest(window.counterTimestamps);
-            buffer.counterTimestamp = window.counterTimestamps[latest];
-            buffer.counterValue = window.counterValues[latest];
+            int latest = samples.size() - 1;
+            buffer.counterTimestamp = samples.timestamps()[latest];
+            buffer.counterValue = samples.values()[latest];
         }
         return rollup;
     }
 
     private static List<RawChunk> chunks(
             long id, SeriesBuffer buffer, SeriesBuffer.Interval samples, long start) {
-        RawSampleBuffer raw = new RawSampleBuffer();
-        for (int i = 0; i < samples.size(); i++) {
-            raw.add(buffer.metric, buffer.labels, samples.timestamps()[i], samples.values()[i]);
-        }
-        return raw.toChunks(id, start, MAX_SAMPLES_PER_CHUNK);
+        return RawChunk.split(
+                id, buffer.metric, buffer.labels, samples, start, MAX_SAMPLES_PER_CHUNK);
     }
 }

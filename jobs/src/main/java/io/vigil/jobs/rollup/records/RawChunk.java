@@ -1,7 +1,10 @@
 package io.vigil.jobs.rollup.records;
 
+import io.vigil.connectors.chunks.ChunkEncoder;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -86,6 +89,53 @@ public class RawChunk {
     }
 
     /** Equal in identity, row key and content, the chunk bytes compared byte for byte. */
+    /**
+     * The samples of one chunk interval of a series as chunks of at most {@code maxSamples}, in
+     * time order: the first {@code maxSamples} samples, the next {@code maxSamples}, and so on.
+     *
+     * <p>The first chunk's {@code chunkStart} is {@code intervalStart}; a further chunk's is the
+     * timestamp of its own first sample. Both are functions of the samples alone, so a replay
+     * writes the same row keys, and they are distinct: later chunks start at strictly increasing
+     * timestamps within the interval, after its start.
+     *
+     * @param samples the interval's samples, sorted, one per timestamp (as {@link SeriesBuffer}
+     *     hands them out)
+     * @param intervalStart start of the chunk interval the samples belong to, ms since the epoch
+     */
+    public static List<RawChunk> split(
+            long seriesId,
+            String metric,
+            Map<String, String> labels,
+            SeriesBuffer.Interval samples,
+            long intervalStart,
+            int maxSamples) {
+        if (maxSamples < 1) {
+            throw new IllegalArgumentException("maxSamples must be at least 1, was " + maxSamples);
+        }
+        long[] timestamps = samples.timestamps();
+        double[] values = samples.values();
+        List<RawChunk> chunks = new ArrayList<>((timestamps.length + maxSamples - 1) / maxSamples);
+        for (int from = 0; from < timestamps.length; from += maxSamples) {
+            int to = Math.min(from + maxSamples, timestamps.length);
+            ChunkEncoder encoder = new ChunkEncoder();
+            for (int i = from; i < to; i++) {
+                encoder.append(timestamps[i], values[i]);
+            }
+            chunks.add(
+                    new RawChunk(
+                            seriesId,
+                            metric,
+                            labels,
+                            from == 0 ? intervalStart : timestamps[from],
+                            encoder.lastTimestamp(),
+                            encoder.count(),
+                            encoder.minValue(),
+                            encoder.maxValue(),
+                            encoder.toByteArray()));
+        }
+        return chunks;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof RawChunk other)) {

@@ -7,9 +7,9 @@ import java.util.Map;
 /**
  * The aggregate of one window of one series, built from the window's samples when it closes.
  *
- * <p>The quantile sketch is built once, from all finite values, when the rollup is made. Counters
- * also keep their samples of the window (typically 6 to 60): the increase of a counter with resets
- * depends on the order of its values in time.
+ * <p>The quantile sketch is built once, from all finite values, when the rollup is made. A
+ * counter's increase is not computed here: it needs the window's values in time order, which the
+ * caller has.
  */
 public class RollupAccumulator {
     public String metric;
@@ -26,18 +26,8 @@ public class RollupAccumulator {
 
     private int sketchCount;
 
-    /** Counters only: the window's samples, in arrival order. */
-    public long[] counterTimestamps = new long[0];
-
-    public double[] counterValues = new double[0];
-
     /** Adds one sample. Among samples with equal timestamps the later arrival wins "last". */
-    public void add(
-            String sampleMetric,
-            Map<String, String> sampleLabels,
-            double value,
-            long ts,
-            boolean counter) {
+    public void add(String sampleMetric, Map<String, String> sampleLabels, double value, long ts) {
         if (count == 0) {
             metric = sampleMetric;
             labels = sampleLabels;
@@ -56,18 +46,6 @@ public class RollupAccumulator {
             }
             sketchValues[sketchCount++] = value;
         }
-        if (counter) {
-            int n = counterTimestamps.length;
-            counterTimestamps = Arrays.copyOf(counterTimestamps, n + 1);
-            counterValues = Arrays.copyOf(counterValues, n + 1);
-            counterTimestamps[n] = ts;
-            counterValues[n] = value;
-        }
-    }
-
-    /** Whether counter samples were kept. */
-    public boolean isCounter() {
-        return counterTimestamps.length > 0;
     }
 
     /** The finished aggregate of the window starting at {@code windowStart}. */

@@ -42,8 +42,7 @@ class CascadeRollupFunctionTest {
     private static Rollup minute(int minute, double... values) {
         RollupAccumulator accumulator = new RollupAccumulator();
         for (int i = 0; i < values.length; i++) {
-            accumulator.add(
-                    "latency_seconds", WEB_1, values[i], T0 + minute * ONE_MINUTE + i, false);
+            accumulator.add("latency_seconds", WEB_1, values[i], T0 + minute * ONE_MINUTE + i);
         }
         return accumulator.toRollup(1L, T0 + minute * ONE_MINUTE);
     }

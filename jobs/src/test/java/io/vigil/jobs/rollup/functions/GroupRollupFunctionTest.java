@@ -20,7 +20,7 @@ class GroupRollupFunctionTest {
         Map<String, String> labels =
                 Map.of("host", "h" + id, "rack", rack, "cluster", "c1", "dc", "fra1");
         for (int i = 0; i < values.length; i++) {
-            accumulator.add(metric, labels, values[i], T0 + i, metric.endsWith("_total"));
+            accumulator.add(metric, labels, values[i], T0 + i);
         }
         Rollup rollup = accumulator.toRollup(id, T0);
         if (metric.endsWith("_total")) {

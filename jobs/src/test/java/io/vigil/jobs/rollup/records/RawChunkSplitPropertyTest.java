@@ -19,12 +19,12 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.RandomDistribution;
 
 /**
- * Whatever samples of an interval arrive, in whatever order and with whatever duplicates, the
- * chunks hold each timestamp once, in time order, with the value that arrived last for it; they are
- * full except the last, their row keys follow the documented rule, and they depend on nothing but
- * those samples.
+ * Whatever samples of an interval arrive at a series' buffer, in whatever order and with whatever
+ * duplicates, the chunks written when the interval closes hold each timestamp once, in time order,
+ * with the value that arrived last for it; they are full except the last, their row keys follow the
+ * documented rule, and they depend on nothing but those samples.
  */
-class RawSampleBufferPropertyTest {
+class RawChunkSplitPropertyTest {
     private static final long T0 = 1_764_064_800_000L; // 2025-11-25T10:00:00Z, a 2-minute boundary
     private static final long TWO_MINUTES = 120_000;
     private static final int MAX_SAMPLES = 120;
@@ -57,12 +57,18 @@ class RawSampleBufferPropertyTest {
                 .withoutEdgeCases();
     }
 
-    private static RawSampleBuffer buffer(List<Arrival> arrivals) {
-        RawSampleBuffer buffer = new RawSampleBuffer();
+    /** The chunks of the interval at T0, as the rollup writes them when the interval closes. */
+    private static List<RawChunk> chunks(List<Arrival> arrivals) {
+        SeriesBuffer buffer = new SeriesBuffer("cpu", WEB_1);
         for (Arrival arrival : arrivals) {
-            buffer.add("cpu", WEB_1, arrival.timestamp(), arrival.value());
+            buffer.add(arrival.timestamp(), arrival.value());
         }
-        return buffer;
+        SeriesBuffer.Interval interval =
+                buffer.drainEndingBy(T0 + TWO_MINUTES, TWO_MINUTES).get(T0);
+        if (interval == null) {
+            return List.of();
+        }
+        return RawChunk.split(SERIES, buffer.metric, buffer.labels, interval, T0, MAX_SAMPLES);
     }
 
     /** Each timestamp once, to the raw bits of the value that arrived last for it. */
@@ -76,7 +82,7 @@ class RawSampleBufferPropertyTest {
 
     @Property
     void chunksHoldEveryTimestampOnceWithTheLastValue(@ForAll("arrivals") List<Arrival> arrivals) {
-        List<RawChunk> chunks = buffer(arrivals).toChunks(SERIES, T0, MAX_SAMPLES);
+        List<RawChunk> chunks = chunks(arrivals);
 
         List<Long> timestamps = new ArrayList<>();
         List<Long> valueBits = new ArrayList<>();
@@ -95,7 +101,7 @@ class RawSampleBufferPropertyTest {
     @Property
     void chunksAreFullExceptTheLastAndKeyedByTheDocumentedRule(
             @ForAll("arrivals") List<Arrival> arrivals) {
-        List<RawChunk> chunks = buffer(arrivals).toChunks(SERIES, T0, MAX_SAMPLES);
+        List<RawChunk> chunks = chunks(arrivals);
 
         int distinct = lastValueBits(arrivals).size();
         assertThat(chunks).hasSize((distinct + MAX_SAMPLES - 1) / MAX_SAMPLES);
@@ -131,7 +137,6 @@ class RawSampleBufferPropertyTest {
                                 deduplicated.add(new Arrival(ts, Double.longBitsToDouble(bits))));
         Collections.shuffle(deduplicated, new Random(shuffleSeed));
 
-        assertThat(buffer(deduplicated).toChunks(SERIES, T0, MAX_SAMPLES))
-                .isEqualTo(buffer(arrivals).toChunks(SERIES, T0, MAX_SAMPLES));
+        assertThat(chunks(deduplicated)).isEqualTo(chunks(arrivals));
     }
 }

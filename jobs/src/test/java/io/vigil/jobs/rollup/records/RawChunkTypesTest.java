@@ -28,10 +28,11 @@ class RawChunkTypesTest {
     void rawChunksArePojos() throws Exception {
         TypeSerializer<RawChunk> serializer =
                 RawChunk.TYPE.createSerializer(new SerializerConfigImpl());
-        RawSampleBuffer buffer = new RawSampleBuffer();
-        buffer.add("cpu", WEB_1, T0 + 10_000, 0.25);
-        buffer.add("cpu", WEB_1, T0, Double.NaN);
-        RawChunk chunk = buffer.toChunks(1L, T0, 120).get(0);
+        SeriesBuffer buffer = new SeriesBuffer("cpu", WEB_1);
+        buffer.add(T0 + 10_000, 0.25);
+        buffer.add(T0, Double.NaN);
+        RawChunk chunk =
+                RawChunk.split(1L, "cpu", WEB_1, buffer.between(T0, T0 + 120_000), T0, 120).get(0);
 
         assertThat(serializer).isInstanceOf(PojoSerializer.class);
         assertThat(roundTrip(serializer, chunk)).isEqualTo(chunk);
