@@ -47,7 +47,7 @@ public final class MetricBatches {
         Map<String, String> labels = batch.getLabels();
         String host = labels.get(Labels.HOST);
         return host != null
-                ? SeriesIds.of(Labels.HOST, Map.of(Labels.HOST, host))
+                ? SeriesIds.of(Labels.HOST, Labels.HOST, host)
                 : SeriesIds.of("", labels);
     }
 

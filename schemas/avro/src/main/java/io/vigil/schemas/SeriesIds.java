@@ -48,6 +48,14 @@ public final class SeriesIds {
         return finalise(hash);
     }
 
+    /**
+     * The series id of a metric name with one label, the same as {@code of(metric, Map.of(name,
+     * value))} without building the map: for ids computed per record, such as a batch's origin.
+     */
+    public static long of(String metric, String name, String value) {
+        return finalise(mix(mix(mix(FNV_OFFSET, metric), name), value));
+    }
+
     /** FNV-1a over the UTF-8 bytes of {@code part}, then the 0 separator. */
     private static long mix(long hash, String part) {
         int length = part.length();

@@ -73,6 +73,14 @@ class SeriesIdsTest {
                 .isEqualTo(reference(metric, labels));
     }
 
+    @Property
+    void oneLabelWithoutAMapIsTheSameId(
+            @ForAll String metric, @ForAll String name, @ForAll String value) {
+        assertThat(SeriesIds.of(metric, name, value))
+                .isEqualTo(SeriesIds.of(metric, Map.of(name, value)))
+                .isEqualTo(reference(metric, Map.of(name, value)));
+    }
+
     @Test
     void separatesLabelBoundaries() {
         assertThat(SeriesIds.of("m", Map.of("ab", "c")))
