@@ -1,13 +1,11 @@
 package io.vigil.jobs.rollup.records;
 
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 
 /**
  * One series of a host in the rollup's keyed state: its name and labels once, the samples not yet
@@ -19,28 +17,15 @@ import org.apache.flink.api.common.typeinfo.Types;
  * timestamp, the one that arrived last: a collector's retry counts once, and a window's aggregate
  * and a chunk's bytes depend on the set of samples alone, not on their arrival order.
  *
- * <p>A Flink POJO with its type information spelled out ({@link #TYPE}), so it is serialised
- * natively, never with Kryo. The arrays may be longer than {@link #size}: capacity doubles.
+ * <p>Serialised by {@link SeriesBufferSerializer} ({@link #TYPE}), which writes the samples as one
+ * compact block. The arrays may be longer than {@link #size}: capacity doubles.
  */
 public class SeriesBuffer {
-    /** How Flink serialises it in state. */
-    public static final TypeInformation<SeriesBuffer> TYPE =
-            Types.POJO(SeriesBuffer.class, fields());
+    /** How Flink serialises it in state: {@link SeriesBufferSerializer}. */
+    public static final TypeInformation<SeriesBuffer> TYPE = new SeriesBufferSerializer.TypeInfo();
 
     /** {@link #counterTimestamp} of a series with no baseline. */
     public static final long NO_BASELINE = Long.MIN_VALUE;
-
-    private static Map<String, TypeInformation<?>> fields() {
-        Map<String, TypeInformation<?>> fields = new HashMap<>();
-        fields.put("metric", Types.STRING);
-        fields.put("labels", Types.MAP(Types.STRING, Types.STRING));
-        fields.put("timestamps", Types.PRIMITIVE_ARRAY(Types.LONG));
-        fields.put("values", Types.PRIMITIVE_ARRAY(Types.DOUBLE));
-        fields.put("size", Types.INT);
-        fields.put("counterTimestamp", Types.LONG);
-        fields.put("counterValue", Types.DOUBLE);
-        return fields;
-    }
 
     public String metric;
     public Map<String, String> labels;

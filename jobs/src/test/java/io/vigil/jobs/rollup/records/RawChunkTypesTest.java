@@ -39,7 +39,7 @@ class RawChunkTypesTest {
     }
 
     @Test
-    void seriesBuffersArePojos() throws Exception {
+    void seriesBuffersHaveTheirOwnSerializer() throws Exception {
         TypeSerializer<SeriesBuffer> serializer =
                 SeriesBuffer.TYPE.createSerializer(new SerializerConfigImpl());
         SeriesBuffer series = new SeriesBuffer("requests_total", WEB_1);
@@ -48,7 +48,7 @@ class RawChunkTypesTest {
         series.counterTimestamp = T0 - 5_000;
         series.counterValue = 2.0;
 
-        assertThat(serializer).isInstanceOf(PojoSerializer.class);
+        assertThat(serializer).isInstanceOf(SeriesBufferSerializer.class);
         SeriesBuffer copy = roundTrip(serializer, series);
         assertThat(copy).isEqualTo(series);
         // Equality reads only the buffered samples; the copy must also keep appending.
